@@ -1,0 +1,22 @@
+//! kg-core: the kgcore graph model, its durable storage (RocksDB, or memory for tests) and
+//! PrimeKG import. Queries run on [`GraphView`], the compact in-memory view of a database.
+
+pub mod db;
+pub mod error;
+pub mod generate;
+pub mod keys;
+pub mod load;
+mod mapped;
+pub mod model;
+pub mod rng;
+mod slab;
+pub mod store;
+pub mod view;
+
+#[cfg(feature = "rocksdb")]
+pub use db::import;
+pub use db::{Batch, BatchReport, CheckReport, Database, ImportReport, Info, OpenMode};
+pub use error::{Error, Result};
+pub use load::{LoadStats, Progress};
+pub use model::{Edge, LabelId, Node, NodeIndex, TermId, Vocab};
+pub use view::{EdgeRec, GraphView, NodeRef};
