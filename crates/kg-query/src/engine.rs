@@ -1,0 +1,443 @@
+//! Bidirectional breadth-first search with reusable scratch space, and the shortest-path DAG it
+//! leaves behind.
+//!
+//! The search expands, one whole layer at a time, the side whose frontier has fewer edges to
+//! scan. When a layer discovers a node the other side has seen, every shortest path crosses
+//! that layer at such a node (a "meet"), and the distance is final. One path then follows
+//! parent links; all of them form a DAG over the nodes whose forward and backward distances add
+//! up to the distance, which counts, enumerates and samples paths without a second search.
+
+use kg_core::NodeIndex;
+
+use crate::filter::BitSet;
+
+/// Neighbour lists the search runs on.
+pub trait Adjacency: Sync {
+    /// Length of per-node arrays (one more than the largest node index).
+    fn slots(&self) -> usize;
+    /// Cost estimate of expanding `node`.
+    fn degree(&self, node: NodeIndex) -> usize;
+    /// Calls `f` once per distinct neighbour of `node` that a path may step to next
+    /// (`forward`) or come from (`!forward`), until `f` returns false. Returns false if stopped.
+    fn each(&self, node: NodeIndex, forward: bool, f: impl FnMut(NodeIndex) -> bool) -> bool;
+}
+
+/// Per-query limits and exclusions.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits<'a> {
+    pub blocked: Option<&'a BitSet>,
+    pub max_hops: u32,
+}
+
+impl Default for Limits<'_> {
+    fn default() -> Self {
+        Limits { blocked: None, max_hops: u32::MAX }
+    }
+}
+
+/// Extra exclusions of a single search (Yen's spur searches).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bans<'a> {
+    /// Nodes the path may not visit.
+    pub nodes: &'a [NodeIndex],
+    /// Steps `(from, to)` the path may not take.
+    pub steps: &'a [(NodeIndex, NodeIndex)],
+}
+
+/// How a search ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Source and target are the same node.
+    Same,
+    /// No path (within the hop limit).
+    NoPath,
+    /// Found at `distance`; `meets` are the nodes where the two searches joined.
+    Met { distance: u32, meets: Vec<NodeIndex> },
+}
+
+/// Scratch space for searches, sized to the graph and reused across queries: a query touches
+/// only the nodes it visits, and starting a new one is a counter increment.
+#[derive(Debug, Default)]
+pub struct Searcher {
+    epoch: u32,
+    seen_f: Vec<u32>,
+    seen_b: Vec<u32>,
+    dist_f: Vec<u32>,
+    dist_b: Vec<u32>,
+    parent_f: Vec<NodeIndex>,
+    parent_b: Vec<NodeIndex>,
+    banned: Vec<u32>,
+    dag_id: Vec<u32>,
+    dag_seen: Vec<u32>,
+    front_f: Vec<NodeIndex>,
+    front_b: Vec<NodeIndex>,
+    next: Vec<NodeIndex>,
+    s: NodeIndex,
+    t: NodeIndex,
+}
+
+impl Searcher {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn prepare(&mut self, slots: usize) {
+        if self.seen_f.len() < slots {
+            for v in [&mut self.seen_f, &mut self.seen_b, &mut self.banned, &mut self.dag_seen] {
+                v.resize(slots, 0);
+            }
+            for v in [&mut self.dist_f, &mut self.dist_b, &mut self.parent_f, &mut self.parent_b, &mut self.dag_id] {
+                v.resize(slots, 0);
+            }
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            for v in [&mut self.seen_f, &mut self.seen_b, &mut self.banned, &mut self.dag_seen] {
+                v.fill(0);
+            }
+            self.epoch = 1;
+        }
+    }
+
+    /// Runs the search from `s` to `t`. With `all`, the meeting layer is completed so that the
+    /// DAG of every shortest path can be read afterwards ([`Searcher::dag`]); without, the
+    /// search stops at the first meet and [`Searcher::path`] gives one path.
+    pub fn search<A: Adjacency>(&mut self, g: &A, s: NodeIndex, t: NodeIndex, limits: Limits<'_>, bans: Bans<'_>, all: bool) -> Outcome {
+        self.prepare(g.slots());
+        self.s = s;
+        self.t = t;
+        if s == t {
+            return Outcome::Same;
+        }
+        let epoch = self.epoch;
+        for &n in bans.nodes {
+            if let Some(b) = self.banned.get_mut(n as usize) {
+                *b = epoch;
+            }
+        }
+        let Searcher { seen_f, seen_b, dist_f, dist_b, parent_f, parent_b, banned, front_f, front_b, next, .. } = self;
+        seen_f[s as usize] = epoch;
+        dist_f[s as usize] = 0;
+        parent_f[s as usize] = s;
+        seen_b[t as usize] = epoch;
+        dist_b[t as usize] = 0;
+        parent_b[t as usize] = t;
+        front_f.clear();
+        front_f.push(s);
+        front_b.clear();
+        front_b.push(t);
+        let (mut cost_f, mut cost_b) = (g.degree(s), g.degree(t));
+        let (mut df, mut db) = (0u32, 0u32);
+        let mut meets = Vec::new();
+        loop {
+            if front_f.is_empty() || front_b.is_empty() || df + db >= limits.max_hops {
+                return Outcome::NoPath;
+            }
+            let forward = cost_f <= cost_b;
+            let (front, seen_x, dist_x, parent_x, seen_y, dx) = if forward {
+                (&*front_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b, df)
+            } else {
+                (&*front_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f, db)
+            };
+            next.clear();
+            let mut cost = 0usize;
+            for &u in front {
+                let whole = g.each(u, forward, |v| {
+                    let vi = v as usize;
+                    if seen_x[vi] == epoch {
+                        return true;
+                    }
+                    if banned[vi] == epoch
+                        || (v != s && v != t && limits.blocked.is_some_and(|b| b.contains(v)))
+                        || (!bans.steps.is_empty()
+                            && bans.steps.iter().any(|&(a, b)| if forward { (a, b) == (u, v) } else { (a, b) == (v, u) }))
+                    {
+                        return true;
+                    }
+                    seen_x[vi] = epoch;
+                    dist_x[vi] = dx + 1;
+                    parent_x[vi] = u;
+                    next.push(v);
+                    cost += g.degree(v);
+                    if seen_y[vi] == epoch {
+                        meets.push(v);
+                        return all;
+                    }
+                    true
+                });
+                if !whole {
+                    break;
+                }
+            }
+            if !meets.is_empty() {
+                let m = meets[0] as usize;
+                return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets };
+            }
+            if forward {
+                std::mem::swap(front_f, next);
+                df += 1;
+                cost_f = cost;
+            } else {
+                std::mem::swap(front_b, next);
+                db += 1;
+                cost_b = cost;
+            }
+        }
+    }
+
+    /// The path through `meet` found by the last search.
+    pub fn path(&self, meet: NodeIndex) -> Vec<NodeIndex> {
+        let mut path = Vec::new();
+        let mut v = meet;
+        while v != self.s {
+            path.push(v);
+            v = self.parent_f[v as usize];
+        }
+        path.push(self.s);
+        path.reverse();
+        let mut v = meet;
+        while v != self.t {
+            v = self.parent_b[v as usize];
+            path.push(v);
+        }
+        path
+    }
+
+    /// The DAG of every shortest path of the last search with `all` (`meets` from its outcome).
+    pub fn dag<A: Adjacency>(&mut self, g: &A, meets: &[NodeIndex]) -> PathDag {
+        let epoch = self.epoch;
+        let mut nodes: Vec<NodeIndex> = Vec::new();
+        let mut level: Vec<u32> = Vec::new();
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let distance = self.dist_f[meets[0] as usize] + self.dist_b[meets[0] as usize];
+        let Searcher { seen_f, seen_b, dist_f, dist_b, dag_id, dag_seen, .. } = self;
+        let mut add = |n: NodeIndex, lvl: u32, nodes: &mut Vec<NodeIndex>, level: &mut Vec<u32>| -> (u32, bool) {
+            let i = n as usize;
+            if dag_seen[i] == epoch {
+                return (dag_id[i], false);
+            }
+            dag_seen[i] = epoch;
+            dag_id[i] = nodes.len() as u32;
+            nodes.push(n);
+            level.push(lvl);
+            (dag_id[i], true)
+        };
+        for &m in meets {
+            add(m, dist_f[m as usize], &mut nodes, &mut level);
+        }
+        // Forward part: from the meets back to the source along decreasing forward distance.
+        let mut queue: Vec<NodeIndex> = meets.to_vec();
+        let mut at = 0;
+        while at < queue.len() {
+            let v = queue[at];
+            at += 1;
+            let dv = dist_f[v as usize];
+            if dv == 0 {
+                continue;
+            }
+            let vid = add(v, 0, &mut nodes, &mut level).0; // already added: returns its id
+            g.each(v, false, |w| {
+                let wi = w as usize;
+                if seen_f[wi] == epoch && dist_f[wi] + 1 == dv {
+                    let (wid, new) = add(w, dv - 1, &mut nodes, &mut level);
+                    if new {
+                        queue.push(w);
+                    }
+                    edges.push((wid, vid));
+                }
+                true
+            });
+        }
+        // Backward part: from the meets on to the target along decreasing backward distance.
+        queue.clear();
+        queue.extend_from_slice(meets);
+        at = 0;
+        while at < queue.len() {
+            let v = queue[at];
+            at += 1;
+            let dv = dist_b[v as usize];
+            if dv == 0 {
+                continue;
+            }
+            let vid = add(v, 0, &mut nodes, &mut level).0; // already added: returns its id
+            g.each(v, true, |w| {
+                let wi = w as usize;
+                if seen_b[wi] == epoch && dist_b[wi] + 1 == dv {
+                    let (wid, new) = add(w, distance - (dv - 1), &mut nodes, &mut level);
+                    if new {
+                        queue.push(w);
+                    }
+                    edges.push((vid, wid));
+                }
+                true
+            });
+        }
+        let source = dag_id[self.s as usize];
+        let target = dag_id[self.t as usize];
+        PathDag::new(nodes, level, edges, source, target, distance)
+    }
+}
+
+/// Every shortest path between two nodes, as a DAG with path counts.
+#[derive(Debug, Clone)]
+pub struct PathDag {
+    nodes: Vec<NodeIndex>,
+    /// CSR of successors (toward the target), sorted by node index.
+    succ_offsets: Vec<u32>,
+    succ: Vec<u32>,
+    /// Number of paths from each DAG node to the target (saturating).
+    paths_to_target: Vec<u128>,
+    source: u32,
+    distance: u32,
+}
+
+impl PathDag {
+    fn new(nodes: Vec<NodeIndex>, level: Vec<u32>, mut edges: Vec<(u32, u32)>, source: u32, target: u32, distance: u32) -> Self {
+        edges.sort_unstable_by_key(|&(a, b)| (a, nodes[b as usize]));
+        edges.dedup();
+        let mut succ_offsets = vec![0u32; nodes.len() + 1];
+        for &(a, _) in &edges {
+            succ_offsets[a as usize + 1] += 1;
+        }
+        for i in 1..succ_offsets.len() {
+            succ_offsets[i] += succ_offsets[i - 1];
+        }
+        let succ: Vec<u32> = edges.iter().map(|&(_, b)| b).collect();
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| std::cmp::Reverse(level[i as usize]));
+        let mut paths_to_target = vec![0u128; nodes.len()];
+        paths_to_target[target as usize] = 1;
+        for &v in &order {
+            if v == target {
+                continue;
+            }
+            let (a, b) = (succ_offsets[v as usize] as usize, succ_offsets[v as usize + 1] as usize);
+            paths_to_target[v as usize] =
+                succ[a..b].iter().fold(0u128, |acc, &w| acc.saturating_add(paths_to_target[w as usize]));
+        }
+        PathDag { nodes, succ_offsets, succ, paths_to_target, source, distance }
+    }
+
+    pub fn distance(&self) -> u32 {
+        self.distance
+    }
+
+    /// The number of shortest paths; `u128::MAX` means at least that many.
+    pub fn count(&self) -> u128 {
+        self.paths_to_target[self.source as usize]
+    }
+
+    pub fn is_saturated(&self) -> bool {
+        self.count() == u128::MAX
+    }
+
+    /// Nodes on at least one shortest path.
+    pub fn nodes(&self) -> &[NodeIndex] {
+        &self.nodes
+    }
+
+    fn successors(&self, v: u32) -> &[u32] {
+        &self.succ[self.succ_offsets[v as usize] as usize..self.succ_offsets[v as usize + 1] as usize]
+    }
+
+    /// Every shortest path, lazily, in lexicographic order of node indices.
+    pub fn paths(&self) -> PathIter<'_> {
+        PathIter { dag: self, stack: vec![(self.source, 0)], done: false }
+    }
+
+    /// Up to `n` distinct shortest paths drawn uniformly at random, reproducibly for a seed.
+    /// When there are at most `n`, all of them in enumeration order.
+    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<NodeIndex>> {
+        let total = self.count();
+        if total <= n as u128 {
+            return self.paths().collect();
+        }
+        let mut rng = kg_core::rng::SplitMix64::new(seed);
+        if total <= 4 * n as u128 {
+            // Few enough to list: a partial Fisher-Yates shuffle picks n without repeats.
+            let mut all: Vec<Vec<NodeIndex>> = self.paths().collect();
+            for i in 0..n {
+                let j = i + rng.below((all.len() - i) as u64) as usize;
+                all.swap(i, j);
+            }
+            all.truncate(n);
+            return all;
+        }
+        // Many more than n: draw walks weighted by path counts, rejecting repeats (each draw is
+        // new with probability above 3/4, so this ends quickly).
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let p = self.random_path(&mut rng);
+            if seen.insert(p.clone()) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn random_path(&self, rng: &mut kg_core::rng::SplitMix64) -> Vec<NodeIndex> {
+        let mut v = self.source;
+        let mut path = vec![self.nodes[v as usize]];
+        loop {
+            let succ = self.successors(v);
+            if succ.is_empty() {
+                return path;
+            }
+            let mut r = rng.below_u128(self.paths_to_target[v as usize].max(1));
+            let mut chosen = succ[succ.len() - 1];
+            for &w in succ {
+                let c = self.paths_to_target[w as usize];
+                if r < c {
+                    chosen = w;
+                    break;
+                }
+                r -= c;
+            }
+            v = chosen;
+            path.push(self.nodes[v as usize]);
+        }
+    }
+}
+
+/// Lazy enumeration of a [`PathDag`]'s paths.
+#[derive(Debug)]
+pub struct PathIter<'a> {
+    dag: &'a PathDag,
+    /// (DAG node, index of the next successor to try).
+    stack: Vec<(u32, u32)>,
+    done: bool,
+}
+
+impl Iterator for PathIter<'_> {
+    type Item = Vec<NodeIndex>;
+
+    fn next(&mut self) -> Option<Vec<NodeIndex>> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let &(v, i) = self.stack.last()?;
+            let succ = self.dag.successors(v);
+            if succ.is_empty() {
+                // At the target: emit, then backtrack.
+                let path = self.stack.iter().map(|&(n, _)| self.dag.nodes[n as usize]).collect();
+                self.stack.pop();
+                if self.stack.is_empty() {
+                    self.done = true;
+                }
+                return Some(path);
+            }
+            if (i as usize) < succ.len() {
+                self.stack.last_mut().expect("non-empty").1 += 1;
+                self.stack.push((succ[i as usize], 0));
+            } else {
+                self.stack.pop();
+                if self.stack.is_empty() {
+                    self.done = true;
+                    return None;
+                }
+            }
+        }
+    }
+}

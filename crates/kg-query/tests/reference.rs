@@ -1,0 +1,202 @@
+//! Property tests: the engine against a plain single-source BFS and brute-force path lists on
+//! random graphs, undirected and directed, with and without constraints.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use kg_core::view::NodeRec;
+use kg_core::{EdgeRec, GraphView, Vocab};
+use kg_query::{Constraints, PathFinder};
+use proptest::prelude::*;
+
+fn build(n: u32, edges: &[(u32, u32, u16)], types: &[u16]) -> GraphView {
+    let mut vocab = Vocab::default();
+    for t in ["a", "b"] {
+        vocab.node_types.intern(t, "t").unwrap();
+    }
+    let s = vocab.sources.intern("src", "s").unwrap();
+    for r in ["r0", "r1"] {
+        let rid = vocab.relations.intern(r, "r").unwrap();
+        let d = vocab.display_relations.intern(r, "d").unwrap();
+        vocab.label(rid, d).unwrap();
+    }
+    let nodes = (0..n)
+        .map(|i| NodeRec { index: i, id: format!("N{i}"), node_type: types[i as usize], name: format!("Node {}", i % 7), source: s })
+        .collect();
+    let mut recs: Vec<EdgeRec> = edges.iter().map(|&(a, b, l)| EdgeRec { source: a, target: b, label: l }).collect();
+    recs.sort();
+    recs.dedup();
+    GraphView::build(vocab, nodes, &recs)
+}
+
+/// Neighbour sets as the reference sees them.
+fn adjacency(n: u32, edges: &[(u32, u32, u16)], directed: bool, label: Option<u16>, blocked: &[bool], s: u32, t: u32) -> Vec<BTreeSet<u32>> {
+    let mut adj = vec![BTreeSet::new(); n as usize];
+    for &(a, b, l) in edges {
+        if a == b || label.is_some_and(|x| x != l) {
+            continue;
+        }
+        let ok = |v: u32| v == s || v == t || !blocked[v as usize];
+        if !ok(a) || !ok(b) {
+            continue;
+        }
+        adj[a as usize].insert(b);
+        if !directed {
+            adj[b as usize].insert(a);
+        }
+    }
+    adj
+}
+
+fn bfs(adj: &[BTreeSet<u32>], s: u32) -> Vec<Option<u32>> {
+    let mut d = vec![None; adj.len()];
+    d[s as usize] = Some(0);
+    let mut q = VecDeque::from([s]);
+    while let Some(u) = q.pop_front() {
+        for &v in &adj[u as usize] {
+            if d[v as usize].is_none() {
+                d[v as usize] = Some(d[u as usize].unwrap() + 1);
+                q.push_back(v);
+            }
+        }
+    }
+    d
+}
+
+/// Every simple path from s to t (small graphs only).
+fn simple_paths(adj: &[BTreeSet<u32>], s: u32, t: u32, max_len: usize) -> Vec<Vec<u32>> {
+    fn go(adj: &[BTreeSet<u32>], path: &mut Vec<u32>, t: u32, max_len: usize, out: &mut Vec<Vec<u32>>) {
+        let u = *path.last().unwrap();
+        if u == t {
+            out.push(path.clone());
+            return;
+        }
+        if path.len() > max_len {
+            return;
+        }
+        for &v in &adj[u as usize] {
+            if !path.contains(&v) {
+                path.push(v);
+                go(adj, path, t, max_len, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(adj, &mut vec![s], t, max_len, &mut out);
+    out
+}
+
+fn graph_strategy() -> impl Strategy<Value = (u32, Vec<(u32, u32, u16)>, Vec<u16>)> {
+    (2u32..14).prop_flat_map(|n| {
+        (
+            Just(n),
+            proptest::collection::vec((0..n, 0..n, 0u16..2), 0..(n as usize * 3)),
+            proptest::collection::vec(0u16..2, n as usize),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn matches_reference((n, edges, types) in graph_strategy(), s in 0u32..14, t in 0u32..14,
+                         directed in any::<bool>(), label in proptest::option::of(0u16..2), block_b in any::<bool>()) {
+        let (s, t) = (s % n, t % n);
+        let view = build(n, &edges, &types);
+        let blocked: Vec<bool> = types.iter().map(|&ty| block_b && ty == 1).collect();
+        let constraints = Constraints {
+            directed,
+            relations: label.map(|l| vec![format!("r{l}")]),
+            exclude_node_types: if block_b { vec!["b".into()] } else { vec![] },
+            ..Constraints::default()
+        };
+        let finder = PathFinder::new(&view, &constraints).unwrap();
+        let adj = adjacency(n, &edges, directed, label, &blocked, s, t);
+        let want = bfs(&adj, s)[t as usize];
+        prop_assert_eq!(finder.distance(s, t).unwrap(), want);
+
+        let one = finder.shortest_path(s, t).unwrap();
+        prop_assert_eq!(one.as_ref().map(|p| p.len() as u32 - 1), want);
+        if let Some(p) = &one {
+            prop_assert_eq!((p[0], *p.last().unwrap()), (s, t));
+            for w in p.windows(2) { prop_assert!(adj[w[0] as usize].contains(&w[1])); }
+        }
+
+        let all_simple = simple_paths(&adj, s, t, n as usize);
+        let shortest: BTreeSet<Vec<u32>> = match want {
+            Some(d) => all_simple.iter().filter(|p| p.len() as u32 == d + 1).cloned().collect(),
+            None => BTreeSet::new(),
+        };
+        let all = finder.all_shortest(s, t).unwrap();
+        prop_assert_eq!(all.count(), shortest.len() as u128);
+        let listed: Vec<Vec<u32>> = all.paths().collect();
+        prop_assert_eq!(listed.len(), shortest.len(), "enumeration repeats a path");
+        prop_assert_eq!(listed.iter().cloned().collect::<BTreeSet<_>>(), shortest.clone());
+
+        let sample = all.sample(3, 11);
+        prop_assert_eq!(sample.len(), shortest.len().min(3));
+        prop_assert_eq!(sample.iter().collect::<BTreeSet<_>>().len(), sample.len());
+        prop_assert!(sample.iter().all(|p| shortest.contains(p)));
+        prop_assert_eq!(&sample, &all.sample(3, 11), "same seed, same sample");
+
+        let k = 5;
+        let ks = finder.k_shortest(s, t, k, 10_000).unwrap();
+        let mut lengths: Vec<usize> = all_simple.iter().map(Vec::len).collect();
+        lengths.sort_unstable();
+        lengths.truncate(k);
+        prop_assert_eq!(ks.paths.iter().map(Vec::len).collect::<Vec<_>>(), lengths);
+        prop_assert_eq!(ks.paths.iter().collect::<BTreeSet<_>>().len(), ks.paths.len());
+        for p in &ks.paths {
+            prop_assert!(all_simple.contains(p), "not a simple path: {:?}", p);
+        }
+    }
+}
+
+#[test]
+fn hop_limit_and_unknown_nodes() {
+    // A line 0-1-2-3.
+    let view = build(4, &[(0, 1, 0), (1, 2, 0), (2, 3, 0)], &[0, 0, 0, 0]);
+    let f = PathFinder::new(&view, &Constraints { max_hops: Some(2), ..Default::default() }).unwrap();
+    assert_eq!(f.distance(0, 2).unwrap(), Some(2));
+    assert_eq!(f.distance(0, 3).unwrap(), None);
+    assert!(f.distance(0, 9).is_err());
+    let err = PathFinder::new(&view, &Constraints { relations: Some(vec!["nope".into()]), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains("nope"));
+    // Directed: 3 cannot reach 0.
+    let d = PathFinder::new(&view, &Constraints { directed: true, ..Default::default() }).unwrap();
+    assert_eq!(d.distance(3, 0).unwrap(), None);
+    assert_eq!(d.distance(0, 3).unwrap(), Some(3));
+}
+
+#[test]
+fn hubs_can_be_avoided_and_neighbourhoods_are_bounded() {
+    // A star around 0 plus a detour 1-5-6-2.
+    let mut edges: Vec<(u32, u32, u16)> = (1..5).map(|i| (0, i, 0)).collect();
+    edges.extend([(1, 5, 1), (5, 6, 1), (6, 2, 1)]);
+    let view = build(7, &edges, &[0; 7]);
+    let plain = PathFinder::plain(&view);
+    assert_eq!(plain.shortest_path(1, 2).unwrap(), Some(vec![1, 0, 2]));
+    let avoid = PathFinder::new(&view, &Constraints { max_degree: Some(3), ..Default::default() }).unwrap();
+    assert_eq!(avoid.shortest_path(1, 2).unwrap(), Some(vec![1, 5, 6, 2]));
+    let hood = plain.neighbourhood(&[1], 1, 100, 100).unwrap();
+    assert_eq!(hood.nodes, vec![(1, 0), (0, 1), (5, 1)]);
+    assert_eq!(hood.edges.len(), 2);
+    let cut = plain.neighbourhood(&[0], 2, 3, 100).unwrap();
+    assert!(cut.truncated && cut.nodes.len() == 3);
+    let many = plain.many_to_many(&[1, 3], &[2], 10, 1).unwrap();
+    assert_eq!(many.len(), 2);
+    assert_eq!(many[0].count, 1);
+}
+
+#[test]
+fn name_graph_merges_same_names() {
+    // Nodes 0 and 7 are both "Node 0": MedReason's view makes them one node.
+    let view = build(8, &[(0, 1, 0), (7, 2, 0)], &[0; 8]);
+    let g = kg_query::NameGraph::build(&view);
+    let (a, b) = (g.id("node 1").unwrap(), g.id("NODE 2").unwrap());
+    let all = kg_query::paths::all_shortest(&g, kg_query::Limits::default(), a, b);
+    let paths: Vec<Vec<&str>> = all.paths().map(|p| p.iter().map(|&n| g.name(n)).collect()).collect();
+    assert_eq!(paths, vec![vec!["node 1", "node 0", "node 2"]]);
+    assert_eq!(kg_query::render::medreason(&paths), "1:node 1->node 0->node 2\n");
+}
