@@ -197,7 +197,10 @@ pub fn generate_primekg(scale: f64, seed: u64, out: &mut dyn Write) -> Result<Ge
                 x -= RELATIONS[r].4;
             }
             let (_, _, a, b, _) = RELATIONS[rel];
-            let pair = if a == t { (k, pick(&mut rng, b)) } else { (pick(&mut rng, a), k) };
+            let mut pair = if a == t { (k, pick(&mut rng, b)) } else { (pick(&mut rng, a), k) };
+            if a == b {
+                pair = (pair.0.min(pair.1), pair.0.max(pair.1));
+            }
             if (a != b || pair.0 != pair.1) && seen[rel].insert(pair) {
                 planned[rel].push(pair);
             }
@@ -271,5 +274,34 @@ mod tests {
         let text = String::from_utf8(a).unwrap();
         assert!(text.starts_with("relation,display_relation,x_index"));
         assert!(generate_primekg(0.0, 1, &mut Vec::new()).is_err());
+    }
+}
+
+/// A gzip writer for generated files.
+pub struct GzWriter(flate2::write::GzEncoder<std::fs::File>);
+
+impl std::fmt::Debug for GzWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GzWriter")
+    }
+}
+
+impl GzWriter {
+    pub fn new(file: std::fs::File) -> Self {
+        GzWriter(flate2::write::GzEncoder::new(file, flate2::Compression::fast()))
+    }
+
+    pub fn finish(self) -> std::io::Result<()> {
+        self.0.finish()?.sync_all()
+    }
+}
+
+impl Write for GzWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }

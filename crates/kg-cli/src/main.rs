@@ -1,0 +1,415 @@
+//! `kgcore`: import PrimeKG-format files, inspect a database, generate test graphs, query paths.
+//!
+//! Every command that takes `--json` prints one JSON document on stdout; its fields are listed
+//! in docs/CLI.md and only ever grow. Errors go to stderr with exit status 1 (2 for bad usage).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use kg_core::{Database, GraphView, NodeIndex, OpenMode};
+use kg_query::{Constraints, PathFinder};
+
+#[derive(Parser)]
+#[command(name = "kgcore", version, about = "An embedded knowledge-graph database for path queries over PrimeKG-shaped graphs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import kg.csv (or nodes.csv + edges.csv), plain or .gz, into a new or existing database.
+    Import {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of nodes and edges, per type and relation, and degrees.
+    Info {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a synthetic PrimeKG-shaped kg.csv.
+    Generate {
+        #[arg(long, default_value = "primekg")]
+        like: String,
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A node by index or exact name, with its neighbours.
+    Node {
+        #[arg(long)]
+        db: PathBuf,
+        query: String,
+        /// Neighbours to list at most.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Paths between two nodes (indices or exact names).
+    Path(PathArgs),
+    /// Check that the store is whole and agrees with the in-memory view.
+    Check {
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct PathArgs {
+    #[arg(long)]
+    db: PathBuf,
+    from: String,
+    to: String,
+    /// Every shortest path (up to --limit).
+    #[arg(long)]
+    all: bool,
+    /// Only count the shortest paths.
+    #[arg(long)]
+    count: bool,
+    /// A uniform random sample of N shortest paths.
+    #[arg(long)]
+    sample: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The K shortest loopless paths.
+    #[arg(long)]
+    k: Option<usize>,
+    /// Most paths to print with --all.
+    #[arg(long, default_value_t = 1000)]
+    limit: usize,
+    /// MedReason's graph: nodes are lowercased names, FROM and TO are names.
+    #[arg(long)]
+    medreason: bool,
+    /// Follow stored edge direction only.
+    #[arg(long)]
+    directed: bool,
+    #[arg(long)]
+    max_hops: Option<u32>,
+    #[arg(long)]
+    max_degree: Option<usize>,
+    /// Only these node types in between (repeatable).
+    #[arg(long = "type")]
+    types: Vec<String>,
+    #[arg(long = "exclude-type")]
+    exclude_types: Vec<String>,
+    /// Only these relations (repeatable).
+    #[arg(long = "relation")]
+    relations: Vec<String>,
+    #[arg(long = "exclude-relation")]
+    exclude_relations: Vec<String>,
+    #[arg(long = "exclude-node")]
+    exclude_nodes: Vec<NodeIndex>,
+    #[arg(long)]
+    json: bool,
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import { db, files, json } => import(db, files, json),
+        Command::Info { db, json } => info(db, json),
+        Command::Generate { like, scale, seed, out } => generate(&like, scale, seed, out),
+        Command::Node { db, query, limit, json } => node(db, &query, limit, json),
+        Command::Path(args) => path(args),
+        Command::Check { db } => check(db),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kgcore: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn import(db: PathBuf, files: Vec<PathBuf>, json: bool) -> CliResult {
+    let started = Instant::now();
+    let progress = Arc::new(kg_core::Progress::default());
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let bar_thread = std::io::stderr().is_terminal().then(|| {
+        let (progress, done) = (Arc::clone(&progress), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                bar.set_length(progress.total.load(std::sync::atomic::Ordering::Relaxed));
+                bar.set_position(progress.read.load(std::sync::atomic::Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        })
+    });
+    let result = kg_core::import(&db, &files, Some(progress));
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(t) = bar_thread {
+        let _ = t.join();
+    }
+    let report = result?;
+    if json {
+        let mut v = serde_json::to_value(&report)?;
+        v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+        print_json(&v)
+    } else {
+        println!(
+            "imported {} rows from {} file(s) in {:.1} s: {} nodes, {} edges ({} duplicate rows skipped)",
+            report.load.rows,
+            report.load.files,
+            started.elapsed().as_secs_f64(),
+            report.nodes,
+            report.edges,
+            report.load.duplicates_skipped
+        );
+        Ok(())
+    }
+}
+
+fn open(db: &PathBuf) -> Result<Database, kg_core::Error> {
+    Database::open(db, OpenMode::ReadOnly)
+}
+
+fn info(db: PathBuf, json: bool) -> CliResult {
+    let db = open(&db)?;
+    let info = db.info();
+    if json {
+        return print_json(&info);
+    }
+    println!("nodes            {}", info.nodes);
+    println!("edges (stored)   {}", info.edges);
+    println!("undirected pairs {}", info.undirected_edges);
+    println!(
+        "degree           min {} / median {} / mean {:.1} / p99 {} / max {}{}",
+        info.degree.min,
+        info.degree.median,
+        info.degree.mean,
+        info.degree.p99,
+        info.degree.max,
+        info.degree.max_node.map(|n| format!(" (node {n})")).unwrap_or_default()
+    );
+    println!("view memory      {:.1} MiB", info.view_bytes as f64 / (1 << 20) as f64);
+    println!("node types:");
+    for (t, c) in &info.node_types {
+        println!("  {t:<28} {c}");
+    }
+    println!("relations:");
+    for (r, c) in &info.relations {
+        println!("  {r:<28} {c}");
+    }
+    Ok(())
+}
+
+fn generate(like: &str, scale: f64, seed: u64, out: PathBuf) -> CliResult {
+    if like != "primekg" {
+        return Err(format!("--like {like:?}: only \"primekg\" is known").into());
+    }
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let report = if out.extension().is_some_and(|e| e == "gz") {
+        let mut gz = flate2_writer(file);
+        let r = kg_core::generate::generate_primekg(scale, seed, &mut gz)?;
+        gz.finish()?;
+        r
+    } else {
+        let mut f = file;
+        kg_core::generate::generate_primekg(scale, seed, &mut f)?
+    };
+    std::fs::rename(&tmp, &out)?;
+    eprintln!(
+        "wrote {}: {} nodes, {} rows ({} undirected edges, {} duplicate rows)",
+        out.display(),
+        report.nodes,
+        report.rows,
+        report.undirected_edges,
+        report.duplicate_rows
+    );
+    Ok(())
+}
+
+fn flate2_writer(file: std::fs::File) -> kg_core::generate::GzWriter {
+    kg_core::generate::GzWriter::new(file)
+}
+
+fn node(db: PathBuf, query: &str, limit: usize, json: bool) -> CliResult {
+    let db = open(&db)?;
+    let view = db.view();
+    let matches = match kg_query::resolve(&view, query) {
+        Ok(n) => vec![n],
+        Err(kg_query::QueryError::Ambiguous { candidates, .. }) => candidates,
+        Err(e) => return Err(e.into()),
+    };
+    let describe = |n: NodeIndex| {
+        let r = view.node(n).expect("resolved");
+        let mut neighbours: Vec<serde_json::Value> = Vec::new();
+        let (ts, ls) = view.out_edges(n);
+        for (&t, &l) in ts.iter().zip(ls).take(limit) {
+            neighbours.push(serde_json::json!({
+                "index": t, "name": view.name(t), "type": view.node(t).map(|x| x.node_type),
+                "relation": view.vocab().label_relation(l), "display_relation": view.vocab().label_display(l), "direction": "out",
+            }));
+        }
+        let (ss, ls) = view.in_edges(n);
+        for (&s, &l) in ss.iter().zip(ls).take(limit.saturating_sub(neighbours.len())) {
+            neighbours.push(serde_json::json!({
+                "index": s, "name": view.name(s), "type": view.node(s).map(|x| x.node_type),
+                "relation": view.vocab().label_relation(l), "display_relation": view.vocab().label_display(l), "direction": "in",
+            }));
+        }
+        serde_json::json!({
+            "index": n, "id": r.id, "type": r.node_type, "name": r.name, "source": r.source,
+            "degree": view.degree(n), "out_edges": ts.len(), "in_edges": ss.len(), "neighbours": neighbours,
+        })
+    };
+    let docs: Vec<serde_json::Value> = matches.iter().map(|&n| describe(n)).collect();
+    if json {
+        return print_json(&docs);
+    }
+    for d in &docs {
+        println!("{} [{}] {} ({}, {}) degree {}", d["index"], d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["type"].as_str().unwrap_or(""), d["source"].as_str().unwrap_or(""), d["degree"]);
+        for nb in d["neighbours"].as_array().into_iter().flatten() {
+            let arrow = if nb["direction"] == "out" { "->" } else { "<-" };
+            println!("  {arrow} [{}] {} {} ({})", nb["display_relation"].as_str().unwrap_or(""), nb["index"], nb["name"].as_str().unwrap_or(""), nb["type"].as_str().unwrap_or(""));
+        }
+    }
+    Ok(())
+}
+
+fn path(a: PathArgs) -> CliResult {
+    let db = open(&a.db)?;
+    let view = db.view();
+    if a.medreason {
+        return medreason_path(&view, &a);
+    }
+    let constraints = Constraints {
+        directed: a.directed,
+        node_types: (!a.types.is_empty()).then(|| a.types.clone()),
+        exclude_node_types: a.exclude_types.clone(),
+        relations: (!a.relations.is_empty()).then(|| a.relations.clone()),
+        exclude_relations: a.exclude_relations.clone(),
+        exclude_nodes: a.exclude_nodes.clone(),
+        max_hops: a.max_hops,
+        max_degree: a.max_degree,
+    };
+    let finder = PathFinder::new(&view, &constraints)?;
+    let s = kg_query::resolve(&view, &a.from)?;
+    let t = kg_query::resolve(&view, &a.to)?;
+    let (distance, count, paths, truncated) = if let Some(k) = a.k {
+        let ks = finder.k_shortest(s, t, k, kg_query::DEFAULT_MAX_SPUR_SEARCHES)?;
+        let d = ks.paths.first().map(|p| p.len() as u32 - 1);
+        (d, None, ks.paths, ks.truncated)
+    } else if a.all || a.count || a.sample.is_some() {
+        let all = finder.all_shortest(s, t)?;
+        let paths = match a.sample {
+            Some(n) => all.sample(n, a.seed),
+            None if a.count => Vec::new(),
+            None => all.paths().take(a.limit).collect(),
+        };
+        let truncated = a.all && a.sample.is_none() && all.count() > a.limit as u128;
+        (all.distance, Some(all.count()), paths, truncated)
+    } else {
+        let p = finder.shortest_path(s, t)?;
+        let d = p.as_ref().map(|p| p.len() as u32 - 1);
+        (d, Some(u128::from(p.is_some())).filter(|_| false), p.into_iter().collect(), false)
+    };
+    if a.json {
+        let mut doc = serde_json::json!({
+            "distance": distance,
+            "count": count.map(count_json),
+            "paths": paths,
+            "truncated": truncated,
+            "steps": paths.iter().map(|p| kg_query::render::path_json(&view, finder.compiled(), p)["steps"].clone()).collect::<Vec<_>>(),
+        });
+        if count.is_none() {
+            doc["count"] = serde_json::json!(paths.len());
+        }
+        return print_json(&doc);
+    }
+    match distance {
+        None => println!("no path"),
+        Some(d) => {
+            print!("distance {d}");
+            if let Some(c) = count {
+                print!(", {} shortest path(s)", count_text(c));
+            }
+            println!();
+            for (i, p) in paths.iter().enumerate() {
+                println!("{}: {}", i + 1, kg_query::render::labelled(&view, finder.compiled(), p));
+            }
+            if truncated {
+                println!("(more paths not shown: raise --limit, or use --sample)");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn medreason_path(view: &GraphView, a: &PathArgs) -> CliResult {
+    let g = kg_query::NameGraph::build(view);
+    let find = |name: &str| g.id(name).ok_or_else(|| format!("no node named {name:?} (case-insensitive)"));
+    let (s, t) = (find(&a.from)?, find(&a.to)?);
+    let limits = kg_query::Limits { blocked: None, max_hops: a.max_hops.unwrap_or(u32::MAX) };
+    let all = kg_query::paths::all_shortest(&g, limits, s, t);
+    let paths: Vec<Vec<u32>> = match a.sample {
+        Some(n) => all.sample(n, a.seed),
+        None => all.paths().take(a.limit).collect(),
+    };
+    let named: Vec<Vec<&str>> = paths.iter().map(|p| p.iter().map(|&n| g.name(n)).collect()).collect();
+    if a.json {
+        return print_json(&serde_json::json!({
+            "distance": all.distance, "count": count_json(all.count()), "paths": named,
+        }));
+    }
+    match all.distance {
+        None => println!("no path"),
+        Some(d) => {
+            println!("distance {d}, {} shortest path(s)", count_text(all.count()));
+            print!("{}", kg_query::render::medreason(&named));
+        }
+    }
+    Ok(())
+}
+
+/// Counts as JSON numbers while they fit in a u64, else as decimal strings.
+fn count_json(c: u128) -> serde_json::Value {
+    match u64::try_from(c) {
+        Ok(v) => serde_json::json!(v),
+        Err(_) => serde_json::json!(count_text(c)),
+    }
+}
+
+fn count_text(c: u128) -> String {
+    if c == u128::MAX { format!("at least {c}") } else { c.to_string() }
+}
+
+fn check(db: PathBuf) -> CliResult {
+    let db = open(&db)?;
+    let r = db.check()?;
+    println!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
+    Ok(())
+}
