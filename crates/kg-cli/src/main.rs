@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+
+mod bench;
 use kg_core::{Database, GraphView, NodeIndex, OpenMode};
 use kg_query::{Constraints, PathFinder};
 
@@ -66,6 +68,31 @@ enum Command {
     Check {
         #[arg(long)]
         db: PathBuf,
+    },
+    /// Many pairs from stdin (one `FROM<TAB>TO` a line), one JSON line each on stdout:
+    /// distance, count, and every shortest path when there are at most --max-paths.
+    Batch {
+        #[arg(long)]
+        db: PathBuf,
+        /// MedReason's graph: FROM and TO are names, nodes are lowercased names.
+        #[arg(long)]
+        medreason: bool,
+        #[arg(long, default_value_t = 300)]
+        max_paths: usize,
+    },
+    /// Per-query latencies (p50/p99) and batch throughput on seeded random pairs.
+    Bench {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        pairs: usize,
+        /// Pairs for the (slower) k-shortest-paths query.
+        #[arg(long, default_value_t = 200)]
+        k_pairs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -129,6 +156,8 @@ fn main() -> ExitCode {
         Command::Node { db, query, limit, json } => node(db, &query, limit, json),
         Command::Path(args) => path(args),
         Command::Check { db } => check(db),
+        Command::Batch { db, medreason, max_paths } => batch(db, medreason, max_paths),
+        Command::Bench { db, pairs, k_pairs, seed, json } => run_bench(db, pairs, k_pairs, seed, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -411,5 +440,54 @@ fn check(db: PathBuf) -> CliResult {
     let db = open(&db)?;
     let r = db.check()?;
     println!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
+    Ok(())
+}
+
+fn run_bench(db: PathBuf, pairs: usize, k_pairs: usize, seed: u64, json: bool) -> CliResult {
+    let r = bench::run(&db, pairs, k_pairs, seed)?;
+    if json {
+        return print_json(&r);
+    }
+    println!("open {:.1} ms, first query {:.1} us, {} pairs (seed {}), {} threads", r.open_ms, r.first_query_us, r.pairs, r.seed, r.threads);
+    println!("{:<55} {:>8} {:>12} {:>12} {:>12}", "query", "n", "p50 us", "p99 us", "mean us");
+    for l in &r.latencies {
+        println!("{:<55} {:>8} {:>12.1} {:>12.1} {:>12.1}", l.query, l.queries, l.p50_us, l.p99_us, l.mean_us);
+    }
+    println!("batch shortest paths: {:.0} pairs/s", r.batch_pairs_per_second);
+    Ok(())
+}
+
+fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
+    use std::io::BufRead;
+    let db = open(&db)?;
+    let view = db.view();
+    let names = medreason.then(|| kg_query::NameGraph::build(&view));
+    let finder = PathFinder::plain(&view);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (a, b) = line.split_once('\t').ok_or_else(|| format!("stdin:{}: expected FROM<TAB>TO", i + 1))?;
+        let doc = match &names {
+            Some(g) => {
+                let find = |n: &str| g.id(n).ok_or_else(|| format!("stdin:{}: no node named {n:?}", i + 1));
+                let all = kg_query::paths::all_shortest(g, kg_query::Limits::default(), find(a)?, find(b)?);
+                let paths: Option<Vec<Vec<&str>>> = (all.count() <= max_paths as u128)
+                    .then(|| all.paths().map(|p| p.iter().map(|&n| g.name(n)).collect()).collect());
+                serde_json::json!({"from": a, "to": b, "distance": all.distance, "count": count_json(all.count()), "paths": paths})
+            }
+            None => {
+                let s = kg_query::resolve(&view, a).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+                let t = kg_query::resolve(&view, b).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+                let all = finder.all_shortest(s, t)?;
+                let paths: Option<Vec<Vec<NodeIndex>>> = (all.count() <= max_paths as u128).then(|| all.paths().collect());
+                serde_json::json!({"from": s, "to": t, "distance": all.distance, "count": count_json(all.count()), "paths": paths})
+            }
+        };
+        serde_json::to_writer(&mut out, &doc)?;
+        writeln!(out)?;
+    }
     Ok(())
 }

@@ -1,0 +1,14 @@
+# Shared by the scripts: one build directory outside the checkout, so RocksDB's C++ is compiled
+# once per machine and CI (a fresh clone) reuses it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kgcore-target}"
+KGCORE="$CARGO_TARGET_DIR/release/kgcore"
+
+# RocksDB's bindings are generated with bindgen, which needs libclang.
+ensure_libclang() {
+    if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libclang; then
+        echo "installing libclang-dev (needed to build RocksDB's bindings)" >&2
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq && $sudo apt-get install -y -qq libclang-dev >/dev/null
+    fi
+}
