@@ -207,7 +207,8 @@ pub fn generate_primekg(scale: f64, seed: u64, out: &mut dyn Write) -> Result<Ge
         }
     }
     for (rel, &(_, _, a, b, rows)) in RELATIONS.iter().enumerate() {
-        let target = ((rows as f64 / 2.0) * scale).round() as usize;
+        // At least one edge per relation, so small graphs still have all 30.
+        let target = (((rows as f64 / 2.0) * scale).round() as usize).max(1);
         let mut attempts = 0usize;
         while planned[rel].len() < target && attempts < target * 8 {
             attempts += 1;

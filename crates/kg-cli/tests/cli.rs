@@ -1,0 +1,101 @@
+//! The `kgcore` binary end to end: generate, import, info, node, path, batch, check, and its
+//! errors, including a second process refused by a database's lock.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kgcore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kgcore")).args(args).output().expect("runs")
+}
+
+fn ok_json(args: &[&str]) -> Value {
+    let out = kgcore(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn generate_import_and_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kg.csv.gz");
+    let db = dir.path().join("db");
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.02", "--seed", "3", "--out", csv_s]).status.success());
+    let imported = ok_json(&["import", "--db", db_s, csv_s, "--json"]);
+    assert!(imported["duplicates_skipped"].as_u64().unwrap() >= 7, "{imported}");
+
+    let info = ok_json(&["info", "--db", db_s, "--json"]);
+    let nodes = info["nodes"].as_u64().unwrap();
+    let expected: usize = kg_core::generate::NODE_TYPES.iter().map(|t| ((t.1 as f64 * 0.02).round() as usize).max(2)).sum();
+    assert_eq!(nodes as usize, expected, "every generated node has an edge: {info}");
+    assert_eq!(info["edges"], imported["edges"]);
+    assert_eq!(info["node_types"].as_object().unwrap().len(), 10);
+    assert_eq!(info["relations"].as_object().unwrap().len(), 30);
+    // Every edge is stored both ways (and a pair may carry several relations).
+    let (edges, pairs) = (info["edges"].as_u64().unwrap(), info["undirected_edges"].as_u64().unwrap());
+    assert!(edges % 2 == 0 && edges >= 2 * pairs && edges < 2 * pairs + pairs / 10, "{info}");
+    let hub = info["degree"]["max_node"].as_u64().unwrap().to_string();
+
+    let p = ok_json(&["path", "--db", db_s, "0", &hub, "--all", "--json"]);
+    let d = p["distance"].as_u64().unwrap();
+    let paths = p["paths"].as_array().unwrap();
+    assert!(!paths.is_empty() && paths.len() as u64 <= p["count"].as_u64().unwrap());
+    for path in paths {
+        assert_eq!(path.as_array().unwrap().len() as u64, d + 1);
+        assert_eq!(path[0], 0);
+    }
+    let s = ok_json(&["path", "--db", db_s, "0", &hub, "--sample", "2", "--seed", "9", "--json"]);
+    assert_eq!(s, ok_json(&["path", "--db", db_s, "0", &hub, "--sample", "2", "--seed", "9", "--json"]));
+    let k = ok_json(&["path", "--db", db_s, "0", &hub, "--k", "4", "--json"]);
+    let lens: Vec<usize> = k["paths"].as_array().unwrap().iter().map(|p| p.as_array().unwrap().len()).collect();
+    assert!(lens.windows(2).all(|w| w[0] <= w[1]) && lens.len() == 4, "{lens:?}");
+
+    let node = ok_json(&["node", "--db", db_s, &hub, "--json"]);
+    assert_eq!(node[0]["index"].as_u64().unwrap().to_string(), hub);
+    let name = node[0]["name"].as_str().unwrap().to_owned();
+    let by_name = ok_json(&["node", "--db", db_s, &name, "--json"]);
+    assert!(by_name.as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"]));
+
+    let mr = ok_json(&["path", "--db", db_s, &name, &name.to_uppercase(), "--medreason", "--json"]);
+    assert_eq!(mr["distance"], 0);
+
+    let check = kgcore(&["check", "--db", db_s]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn errors_name_the_problem_and_exit_nonzero() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "relation,display_relation,x_index,y_index\nr,r,1,2\n").unwrap();
+    let db = dir.path().join("db");
+    let out = kgcore(&["import", "--db", db.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:2") && err.contains("endpoint 1"), "{err}");
+    assert!(!db.exists());
+
+    let out = kgcore(&["info", "--db", dir.path().join("nope").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+    assert_eq!(kgcore(&["path"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_second_writer_process_is_refused_by_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kg.csv");
+    let db = dir.path().join("db");
+    assert!(kgcore(&["generate", "--scale", "0.01", "--out", csv.to_str().unwrap()]).status.success());
+    assert!(kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
+    let holder = kg_core::Database::open(&db, kg_core::OpenMode::ReadWrite).unwrap();
+    let out = kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked by another process"));
+    // Readers in other processes still work.
+    let info = ok_json(&["info", "--db", db.to_str().unwrap(), "--json"]);
+    assert_eq!(info["nodes"].as_u64().unwrap() as usize, holder.view().node_count());
+    drop(holder);
+    assert!(kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
+}
