@@ -69,9 +69,12 @@ pub struct Searcher {
     banned: Vec<u32>,
     dag_id: Vec<u32>,
     dag_seen: Vec<u32>,
-    front_f: Vec<NodeIndex>,
-    front_b: Vec<NodeIndex>,
-    next: Vec<NodeIndex>,
+    /// Nodes in order of discovery per side: BFS discovers layer by layer, so layer d is
+    /// `order[starts[d]..starts[d + 1]]`.
+    order_f: Vec<NodeIndex>,
+    order_b: Vec<NodeIndex>,
+    starts_f: Vec<usize>,
+    starts_b: Vec<usize>,
     s: NodeIndex,
     t: NodeIndex,
 }
@@ -115,33 +118,39 @@ impl Searcher {
                 *b = epoch;
             }
         }
-        let Searcher { seen_f, seen_b, dist_f, dist_b, parent_f, parent_b, banned, front_f, front_b, next, .. } = self;
+        let Searcher { seen_f, seen_b, dist_f, dist_b, parent_f, parent_b, banned, order_f, order_b, starts_f, starts_b, .. } = self;
         seen_f[s as usize] = epoch;
         dist_f[s as usize] = 0;
         parent_f[s as usize] = s;
         seen_b[t as usize] = epoch;
         dist_b[t as usize] = 0;
         parent_b[t as usize] = t;
-        front_f.clear();
-        front_f.push(s);
-        front_b.clear();
-        front_b.push(t);
+        order_f.clear();
+        order_f.push(s);
+        order_b.clear();
+        order_b.push(t);
+        starts_f.clear();
+        starts_f.extend([0, 1]);
+        starts_b.clear();
+        starts_b.extend([0, 1]);
         let (mut cost_f, mut cost_b) = (g.degree(s), g.degree(t));
-        let (mut df, mut db) = (0u32, 0u32);
         let mut meets = Vec::new();
         loop {
-            if front_f.is_empty() || front_b.is_empty() || df + db >= limits.max_hops {
+            let (df, db) = (starts_f.len() as u32 - 2, starts_b.len() as u32 - 2);
+            let empty = |st: &[usize]| st[st.len() - 1] == st[st.len() - 2];
+            if empty(starts_f) || empty(starts_b) || df + db >= limits.max_hops {
                 return Outcome::NoPath;
             }
             let forward = cost_f <= cost_b;
-            let (front, seen_x, dist_x, parent_x, seen_y, dx) = if forward {
-                (&*front_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b, df)
+            let (order, starts, seen_x, dist_x, parent_x, seen_y) = if forward {
+                (&mut *order_f, &mut *starts_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b)
             } else {
-                (&*front_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f, db)
+                (&mut *order_b, &mut *starts_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f)
             };
-            next.clear();
+            let dx = starts.len() as u32 - 2;
             let mut cost = 0usize;
-            for &u in front {
+            for at in starts[starts.len() - 2]..starts[starts.len() - 1] {
+                let u = order[at];
                 let whole = g.each(u, forward, |v| {
                     let vi = v as usize;
                     if seen_x[vi] == epoch {
@@ -157,7 +166,7 @@ impl Searcher {
                     seen_x[vi] = epoch;
                     dist_x[vi] = dx + 1;
                     parent_x[vi] = u;
-                    next.push(v);
+                    order.push(v);
                     cost += g.degree(v);
                     if seen_y[vi] == epoch {
                         meets.push(v);
@@ -169,17 +178,14 @@ impl Searcher {
                     break;
                 }
             }
+            starts.push(order.len());
             if !meets.is_empty() {
                 let m = meets[0] as usize;
                 return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets };
             }
             if forward {
-                std::mem::swap(front_f, next);
-                df += 1;
                 cost_f = cost;
             } else {
-                std::mem::swap(front_b, next);
-                db += 1;
                 cost_b = cost;
             }
         }
@@ -204,77 +210,102 @@ impl Searcher {
     }
 
     /// The DAG of every shortest path of the last search with `all` (`meets` from its outcome).
+    ///
+    /// Built level by level outward from the meets. Each level's edges are found from whichever
+    /// end is cheaper to scan: the DAG nodes already known (their neighbours one level nearer
+    /// the endpoint), or the whole BFS layer one level nearer (their neighbours among the DAG
+    /// nodes). The second keeps a hub among the meets from costing its full degree.
     pub fn dag<A: Adjacency>(&mut self, g: &A, meets: &[NodeIndex]) -> PathDag {
         let epoch = self.epoch;
-        let mut nodes: Vec<NodeIndex> = Vec::new();
-        let mut level: Vec<u32> = Vec::new();
-        let mut edges: Vec<(u32, u32)> = Vec::new();
         let distance = self.dist_f[meets[0] as usize] + self.dist_b[meets[0] as usize];
-        let Searcher { seen_f, seen_b, dist_f, dist_b, dag_id, dag_seen, .. } = self;
-        let mut add = |n: NodeIndex, lvl: u32, nodes: &mut Vec<NodeIndex>, level: &mut Vec<u32>| -> (u32, bool) {
-            let i = n as usize;
-            if dag_seen[i] == epoch {
-                return (dag_id[i], false);
-            }
-            dag_seen[i] = epoch;
-            dag_id[i] = nodes.len() as u32;
-            nodes.push(n);
-            level.push(lvl);
-            (dag_id[i], true)
-        };
+        let a = self.dist_f[meets[0] as usize];
+        let mut dag = DagParts::default();
         for &m in meets {
-            add(m, dist_f[m as usize], &mut nodes, &mut level);
+            dag.add(self, m, a);
         }
-        // Forward part: from the meets back to the source along decreasing forward distance.
-        let mut queue: Vec<NodeIndex> = meets.to_vec();
-        let mut at = 0;
-        while at < queue.len() {
-            let v = queue[at];
-            at += 1;
-            let dv = dist_f[v as usize];
-            if dv == 0 {
-                continue;
-            }
-            let vid = add(v, 0, &mut nodes, &mut level).0; // already added: returns its id
-            g.each(v, false, |w| {
-                let wi = w as usize;
-                if seen_f[wi] == epoch && dist_f[wi] + 1 == dv {
-                    let (wid, new) = add(w, dv - 1, &mut nodes, &mut level);
-                    if new {
-                        queue.push(w);
+        for forward_part in [true, false] {
+            let (seen, dist, order, starts) = if forward_part {
+                (&self.seen_f, &self.dist_f, &self.order_f, &self.starts_f)
+            } else {
+                (&self.seen_b, &self.dist_b, &self.order_b, &self.starts_b)
+            };
+            let mut current: Vec<NodeIndex> = meets.to_vec();
+            let mut depth = dist[meets[0] as usize]; // distance from this part's endpoint
+            while depth > 0 {
+                let layer = &order[starts[depth as usize - 1]..starts[depth as usize]];
+                let level_of = |d: u32| if forward_part { d } else { distance - d };
+                let cost_known: usize = current.iter().map(|&v| g.degree(v)).sum();
+                let cost_layer: usize = layer.iter().map(|&u| g.degree(u)).sum();
+                let mut next = Vec::new();
+                // Edge direction along paths: forward part w -> v, backward part v -> w.
+                if cost_known <= cost_layer {
+                    for &v in &current {
+                        let vid = self.dag_id[v as usize];
+                        g.each(v, !forward_part, |w| {
+                            let wi = w as usize;
+                            if seen[wi] == epoch && dist[wi] + 1 == depth {
+                                let (wid, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, epoch, w, level_of(depth - 1));
+                                if new {
+                                    next.push(w);
+                                }
+                                dag.edges.push(if forward_part { (wid, vid) } else { (vid, wid) });
+                            }
+                            true
+                        });
                     }
-                    edges.push((wid, vid));
-                }
-                true
-            });
-        }
-        // Backward part: from the meets on to the target along decreasing backward distance.
-        queue.clear();
-        queue.extend_from_slice(meets);
-        at = 0;
-        while at < queue.len() {
-            let v = queue[at];
-            at += 1;
-            let dv = dist_b[v as usize];
-            if dv == 0 {
-                continue;
-            }
-            let vid = add(v, 0, &mut nodes, &mut level).0; // already added: returns its id
-            g.each(v, true, |w| {
-                let wi = w as usize;
-                if seen_b[wi] == epoch && dist_b[wi] + 1 == dv {
-                    let (wid, new) = add(w, distance - (dv - 1), &mut nodes, &mut level);
-                    if new {
-                        queue.push(w);
+                } else {
+                    for &w in layer {
+                        let mut wid = None;
+                        g.each(w, forward_part, |v| {
+                            let vi = v as usize;
+                            if self.dag_seen[vi] == epoch && seen[vi] == epoch && dist[vi] == depth {
+                                let vid = self.dag_id[vi];
+                                let id = *wid.get_or_insert_with(|| {
+                                    let (id, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, epoch, w, level_of(depth - 1));
+                                    if new {
+                                        next.push(w);
+                                    }
+                                    id
+                                });
+                                dag.edges.push(if forward_part { (id, vid) } else { (vid, id) });
+                            }
+                            true
+                        });
                     }
-                    edges.push((vid, wid));
                 }
-                true
-            });
+                current = next;
+                depth -= 1;
+            }
         }
-        let source = dag_id[self.s as usize];
-        let target = dag_id[self.t as usize];
-        PathDag::new(nodes, level, edges, source, target, distance)
+        let source = self.dag_id[self.s as usize];
+        let target = self.dag_id[self.t as usize];
+        PathDag::new(dag.nodes, dag.level, dag.edges, source, target, distance)
+    }
+}
+
+#[derive(Default)]
+struct DagParts {
+    nodes: Vec<NodeIndex>,
+    level: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+}
+
+impl DagParts {
+    fn add(&mut self, sr: &mut Searcher, n: NodeIndex, level: u32) -> (u32, bool) {
+        let epoch = sr.epoch;
+        self.add_raw(&mut sr.dag_seen, &mut sr.dag_id, epoch, n, level)
+    }
+
+    fn add_raw(&mut self, seen: &mut [u32], ids: &mut [u32], epoch: u32, n: NodeIndex, level: u32) -> (u32, bool) {
+        let i = n as usize;
+        if seen[i] == epoch {
+            return (ids[i], false);
+        }
+        seen[i] = epoch;
+        ids[i] = self.nodes.len() as u32;
+        self.nodes.push(n);
+        self.level.push(level);
+        (ids[i], true)
     }
 }
 
