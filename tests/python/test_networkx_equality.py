@@ -91,3 +91,10 @@ def test_medreason_view_matches_networkx(kgcore, hetionet_db, rows):
     graph.remove_edges_from(list(nx.selfloop_edges(graph)))
     pairs = giant_component_pairs(graph, seed=11)
     compare(graph, pairs, run_batch(kgcore, hetionet_db, pairs, medreason=True))
+
+
+def test_hetionet_counts(kgcore, hetionet_db):
+    info = json.loads(subprocess.run([str(kgcore), "info", "--db", str(hetionet_db), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert (info["nodes"], info["edges"]) == (29_462, 1_755_730)
+    assert info["undirected_edges"] == 874_434
+    assert info["node_types"]["pharmacologic_class"] > 0  # an 11th type, accepted as any other
