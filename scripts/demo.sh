@@ -19,3 +19,15 @@ echo "== a shortest path, the count of all shortest paths with a seeded sample, 
 "$KGCORE" path --db "$work/db" 10 9000 --k 5
 echo "== latencies on 2000 seeded pairs" >&2
 "$KGCORE" bench --db "$work/db" --pairs 2000 --k-pairs 100
+echo "== the same from Python: import kgcore" >&2
+install_python_module
+python3 - "$work/db" <<'PY'
+import sys, kgcore
+with kgcore.open(sys.argv[1], read_only=True) as g:
+    hub = g.info()["degree"]["max_node"]
+    src = g.neighbours(g.neighbours(hub)[0])[-1]
+    distance, count, paths = g.all_shortest_paths(src, hub, sample=3, seed=1)
+    print(f"{count} shortest paths of length {distance} between {g.node(src)['name']!r} and {g.node(hub)['name']!r}; 3 sampled:")
+    for p in paths:
+        print("  " + g.render_labelled(p))
+PY

@@ -1,0 +1,305 @@
+//! The `kgcore` Python module: a thin layer over kg-core and kg-query. Every call that touches
+//! the graph copies its inputs out of Python and runs detached from the interpreter, so threads
+//! and workers run in parallel.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kg_core::{Database, NodeIndex, OpenMode};
+use kg_query::{Constraints, PathFinder, QueryError};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyFileNotFoundError, PyKeyError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+pyo3::create_exception!(kgcore, KgcoreError, pyo3::exceptions::PyException, "Base of kgcore's own errors.");
+pyo3::create_exception!(kgcore, LockedError, KgcoreError, "The database is open read-write in another process.");
+pyo3::create_exception!(kgcore, CorruptionError, KgcoreError, "A database or index file failed to decode or verify.");
+
+/// Maps each storage error to the Python exception a caller would expect.
+fn core_err(e: kg_core::Error) -> PyErr {
+    use kg_core::Error as E;
+    let text = e.to_string();
+    match e {
+        E::NotFound { kind: "kgcore database", .. } => PyFileNotFoundError::new_err(text),
+        E::UnknownNode(_) | E::NotFound { .. } => PyKeyError::new_err(text),
+        E::Parse { .. } | E::InvalidInput(_) => PyValueError::new_err(text),
+        E::Io { source, .. } => PyOSError::new_err((source.raw_os_error().unwrap_or(0), text)),
+        E::Locked(_) => LockedError::new_err(text),
+        E::Corruption { .. } => CorruptionError::new_err(text),
+        _ => KgcoreError::new_err(text),
+    }
+}
+
+fn query_err(e: QueryError) -> PyErr {
+    let text = e.to_string();
+    match e {
+        QueryError::UnknownNode(_) | QueryError::UnknownName { .. } => PyKeyError::new_err(text),
+        _ => PyValueError::new_err(text),
+    }
+}
+
+fn to_json<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(v).map_err(|e| KgcoreError::new_err(e.to_string()))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// An open kgcore database. Usable from many threads; pickles as "reopen this path read-only".
+#[pyclass(frozen, name = "Graph", module = "kgcore")]
+struct PyGraph {
+    db: Arc<Database>,
+    path: Option<PathBuf>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn constraints(
+    directed: bool,
+    node_types: Option<Vec<String>>,
+    exclude_node_types: Option<Vec<String>>,
+    relations: Option<Vec<String>>,
+    exclude_relations: Option<Vec<String>>,
+    exclude_nodes: Option<Vec<NodeIndex>>,
+    max_hops: Option<u32>,
+    max_degree: Option<usize>,
+) -> Constraints {
+    Constraints {
+        directed,
+        node_types,
+        exclude_node_types: exclude_node_types.unwrap_or_default(),
+        relations,
+        exclude_relations: exclude_relations.unwrap_or_default(),
+        exclude_nodes: exclude_nodes.unwrap_or_default(),
+        max_hops,
+        max_degree,
+    }
+}
+
+#[pymethods]
+impl PyGraph {
+    /// Counts of nodes and stored edges, per type and relation, and degrees.
+    fn info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let info = py.detach(|| self.db.info());
+        to_json(py, &info)
+    }
+
+    /// The node at `index` as a dict; KeyError if there is none.
+    fn node<'py>(&self, py: Python<'py>, index: NodeIndex) -> PyResult<Bound<'py, PyDict>> {
+        let view = self.db.view();
+        let n = view.node(index).ok_or_else(|| PyKeyError::new_err(format!("unknown node {index}")))?;
+        let d = PyDict::new(py);
+        d.set_item("index", n.index)?;
+        d.set_item("id", n.id)?;
+        d.set_item("type", n.node_type)?;
+        d.set_item("name", n.name)?;
+        d.set_item("source", n.source)?;
+        d.set_item("degree", view.degree(index))?;
+        Ok(d)
+    }
+
+    /// Indices of the nodes named exactly `name` (else ignoring case).
+    fn find(&self, py: Python<'_>, name: &str) -> Vec<NodeIndex> {
+        let view = self.db.view();
+        let name = name.to_owned();
+        py.detach(|| kg_query::resolve::find_by_name(&view, &name))
+    }
+
+    /// Distinct neighbours of `index`, either direction.
+    fn neighbours(&self, index: NodeIndex) -> PyResult<Vec<NodeIndex>> {
+        let view = self.db.view();
+        if !view.contains(index) {
+            return Err(PyKeyError::new_err(format!("unknown node {index}")));
+        }
+        Ok(view.neighbours(index).to_vec())
+    }
+
+    /// One shortest path as node indices, or None when unreachable.
+    #[pyo3(signature = (source, target, *, directed = false, node_types = None, exclude_node_types = None,
+        relations = None, exclude_relations = None, exclude_nodes = None, max_hops = None, max_degree = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn shortest_path(
+        &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, directed: bool, node_types: Option<Vec<String>>,
+        exclude_node_types: Option<Vec<String>>, relations: Option<Vec<String>>, exclude_relations: Option<Vec<String>>,
+        exclude_nodes: Option<Vec<NodeIndex>>, max_hops: Option<u32>, max_degree: Option<usize>,
+    ) -> PyResult<Option<Vec<NodeIndex>>> {
+        let c = constraints(directed, node_types, exclude_node_types, relations, exclude_relations, exclude_nodes, max_hops, max_degree);
+        let view = self.db.view();
+        py.detach(|| {
+            let f = PathFinder::new(&view, &c)?;
+            f.shortest_path(source, target)
+        })
+        .map_err(query_err)
+    }
+
+    /// All shortest paths: `(distance, count, paths)` with at most `limit` paths listed, or a
+    /// uniform sample of `sample` paths drawn with `seed`. `distance` is None without a path.
+    #[pyo3(signature = (source, target, *, limit = 1000, sample = None, seed = 0, directed = false, max_hops = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn all_shortest_paths(
+        &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, limit: usize, sample: Option<usize>, seed: u64,
+        directed: bool, max_hops: Option<u32>,
+    ) -> PyResult<(Option<u32>, u128, Vec<Vec<NodeIndex>>)> {
+        let c = Constraints { directed, max_hops, ..Constraints::default() };
+        let view = self.db.view();
+        py.detach(|| {
+            let f = PathFinder::new(&view, &c)?;
+            let all = f.all_shortest(source, target)?;
+            let paths = match sample {
+                Some(n) => all.sample(n, seed),
+                None => all.paths().take(limit).collect(),
+            };
+            Ok((all.distance, all.count(), paths))
+        })
+        .map_err(query_err)
+    }
+
+    /// The k shortest loopless paths, shortest first.
+    #[pyo3(signature = (source, target, k, *, max_searches = 20000))]
+    fn k_shortest_paths(&self, py: Python<'_>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize) -> PyResult<Vec<Vec<NodeIndex>>> {
+        let view = self.db.view();
+        py.detach(|| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))
+            .map(|r| r.paths)
+            .map_err(query_err)
+    }
+
+    /// Distances for an (N, 2) integer array of pairs, in parallel; -1 where unreachable.
+    fn distances<'py>(&self, py: Python<'py>, pairs: PyReadonlyArray2<'py, i64>) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let arr = pairs.as_array();
+        if arr.ncols() != 2 {
+            return Err(PyValueError::new_err(format!("pairs must have shape (N, 2), got {:?}", arr.shape())));
+        }
+        let mut list = Vec::with_capacity(arr.nrows());
+        for (i, row) in arr.rows().into_iter().enumerate() {
+            let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
+            list.push((conv(row[0])?, conv(row[1])?));
+        }
+        let view = self.db.view();
+        let out = py
+            .detach(|| PathFinder::plain(&view).distances(&list))
+            .map_err(query_err)?;
+        Ok(out.into_iter().map(|d| d.map_or(-1, i64::from)).collect::<Vec<_>>().into_pyarray(py))
+    }
+
+    /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
+    /// entity x answer entity name, the shortest paths as lists of names, at most `max_paths`
+    /// per pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
+    /// MedReason does.
+    #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0))]
+    fn medreason_paths(&self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64) -> Vec<Vec<Vec<String>>> {
+        let view = self.db.view();
+        py.detach(|| {
+            let g = kg_query::NameGraph::build(&view);
+            let mut out = Vec::new();
+            for q in &question {
+                for a in &answer {
+                    let (Some(s), Some(t)) = (g.id(q), g.id(a)) else { continue };
+                    let all = kg_query::paths::all_shortest(&g, kg_query::Limits::default(), s, t);
+                    if all.distance.is_none() {
+                        continue;
+                    }
+                    out.push(all.sample(max_paths, seed).iter().map(|p| p.iter().map(|&n| g.name(n).to_owned()).collect()).collect());
+                }
+            }
+            out
+        })
+    }
+
+    /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`.
+    fn render_labelled(&self, path: Vec<NodeIndex>) -> PyResult<String> {
+        let view = self.db.view();
+        if let Some(&bad) = path.iter().find(|&&n| !view.contains(n)) {
+            return Err(PyKeyError::new_err(format!("unknown node {bad}")));
+        }
+        if path.is_empty() {
+            return Err(PyValueError::new_err("empty path"));
+        }
+        Ok(kg_query::render::labelled(&view, &kg_query::Compiled::open(), &path))
+    }
+
+    #[getter]
+    fn path(&self) -> Option<String> {
+        self.path.as_ref().map(|p| p.display().to_string())
+    }
+
+    #[getter]
+    fn read_only(&self) -> bool {
+        self.db.mode() == OpenMode::ReadOnly
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.db.persist_view().map_err(core_err)
+    }
+
+    /// Pickles as "reopen this path read-only", for multiprocessing and Ray workers.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let path = self.path.as_ref().ok_or_else(|| PyValueError::new_err("an in-memory graph cannot be pickled"))?;
+        let reopen = py.import("kgcore")?.getattr("_kgcore")?.getattr("_reopen_read_only")?;
+        Ok((reopen, (path.display().to_string(),)))
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.path {
+            Some(p) => format!("kgcore.Graph({:?}, read_only={})", p.display().to_string(), if self.read_only() { "True" } else { "False" }),
+            None => "kgcore.Graph(in memory)".to_owned(),
+        }
+    }
+}
+
+/// Opens the database at `path` (read-write unless `read_only`).
+#[pyfunction]
+#[pyo3(signature = (path, *, read_only = false))]
+fn open(py: Python<'_>, path: PathBuf, read_only: bool) -> PyResult<PyGraph> {
+    let mode = if read_only { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
+    let db = py.detach(|| Database::open(&path, mode)).map_err(core_err)?;
+    Ok(PyGraph { db: Arc::new(db), path: Some(path) })
+}
+
+#[pyfunction]
+fn _reopen_read_only(py: Python<'_>, path: PathBuf) -> PyResult<PyGraph> {
+    open(py, path, true)
+}
+
+/// Imports kg.csv / nodes.csv + edges.csv files (plain or .gz) into the database at `path`,
+/// all or nothing. Returns the import report.
+#[pyfunction]
+fn import_files<'py>(py: Python<'py>, path: PathBuf, files: Vec<PathBuf>) -> PyResult<Bound<'py, PyAny>> {
+    let report = py.detach(|| kg_core::import(&path, &files, None)).map_err(core_err)?;
+    to_json(py, &report)
+}
+
+/// Writes a synthetic PrimeKG-shaped kg.csv.
+#[pyfunction]
+#[pyo3(signature = (out, *, scale = 1.0, seed = 42))]
+fn generate<'py>(py: Python<'py>, out: PathBuf, scale: f64, seed: u64) -> PyResult<Bound<'py, PyAny>> {
+    let report = py
+        .detach(|| -> Result<_, kg_core::Error> {
+            let mut f = std::fs::File::create(&out).map_err(|e| kg_core::Error::Io { path: out.clone(), source: e })?;
+            kg_core::generate::generate_primekg(scale, seed, &mut f)
+        })
+        .map_err(core_err)?;
+    to_json(py, &report)
+}
+
+/// MedReason's prompt lines: `1:fever->ceftriaxone->gonorrhea`.
+#[pyfunction]
+fn render_medreason(paths: Vec<Vec<String>>) -> String {
+    kg_query::render::medreason(&paths)
+}
+
+#[pymodule]
+fn _kgcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyGraph>()?;
+    m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(_reopen_read_only, m)?)?;
+    m.add_function(wrap_pyfunction!(import_files, m)?)?;
+    m.add_function(wrap_pyfunction!(generate, m)?)?;
+    m.add_function(wrap_pyfunction!(render_medreason, m)?)?;
+    m.add("KgcoreError", m.py().get_type::<KgcoreError>())?;
+    m.add("LockedError", m.py().get_type::<LockedError>())?;
+    m.add("CorruptionError", m.py().get_type::<CorruptionError>())?;
+    Ok(())
+}

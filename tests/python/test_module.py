@@ -1,0 +1,123 @@
+"""The `kgcore` Python module on a generated PrimeKG-shaped graph (no ../shared needed)."""
+
+import os
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+import kgcore
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    work = tmp_path_factory.mktemp("gen")
+    kg = work / "kg.csv"
+    report = kgcore.generate(str(kg), scale=0.02, seed=5)
+    assert report["rows"] > 0
+    imported = kgcore.import_files(str(work / "db"), [str(kg)])
+    assert imported["duplicates_skipped"] >= 1
+    return str(work / "db")
+
+
+@pytest.fixture()
+def graph(db_path):
+    with kgcore.open(db_path, read_only=True) as g:
+        yield g
+
+
+def hub(g):
+    return g.info()["degree"]["max_node"]
+
+
+def test_info_and_nodes(graph):
+    info = graph.info()
+    assert info["nodes"] > 2000 and info["edges"] > info["nodes"]
+    assert len(info["node_types"]) == 10
+    node = graph.node(hub(graph))
+    assert node["degree"] == info["degree"]["max"]
+    assert hub(graph) in graph.find(node["name"])
+    assert hub(graph) in graph.find(node["name"].upper())
+    with pytest.raises(KeyError):
+        graph.node(10**9)
+    with pytest.raises(KeyError):
+        graph.neighbours(10**9)
+
+
+def test_paths_agree_with_each_other(graph):
+    h = hub(graph)
+    src = graph.neighbours(graph.neighbours(h)[0])[-1]
+    one = graph.shortest_path(src, h)
+    distance, count, paths = graph.all_shortest_paths(src, h)
+    assert len(one) - 1 == distance
+    assert len(paths) == min(count, 1000)
+    assert one in paths
+    assert all(len(p) == distance + 1 and p[0] == src and p[-1] == h for p in paths)
+    sample = graph.all_shortest_paths(src, h, sample=3, seed=4)[2]
+    assert sample == graph.all_shortest_paths(src, h, sample=3, seed=4)[2]
+    assert len(sample) == min(3, count)
+    k = graph.k_shortest_paths(src, h, 5)
+    assert [len(p) for p in k] == sorted(len(p) for p in k) and len(k) == 5
+    assert graph.shortest_path(src, h, max_hops=distance - 1) is None if distance > 1 else True
+    text = graph.render_labelled(one)
+    assert text.count(" (") == len(one)
+
+
+def test_batch_distances(graph):
+    h = hub(graph)
+    pairs = np.array([[h, n] for n in graph.neighbours(h)[:50]] + [[h, h]], dtype=np.int64)
+    d = graph.distances(pairs)
+    assert d.dtype == np.int64 and d.shape == (51,)
+    assert (d[:50] == 1).all() and d[50] == 0
+    with pytest.raises(ValueError):
+        graph.distances(np.zeros((3, 3), dtype=np.int64))
+    with pytest.raises(KeyError):
+        graph.distances(np.array([[h, 10**9]], dtype=np.int64))
+
+
+def test_medreason_paths_and_rendering(graph):
+    h = graph.node(hub(graph))["name"]
+    n = graph.node(graph.neighbours(hub(graph))[0])["name"]
+    groups = graph.medreason_paths([h.upper()], [n, "no such entity"], max_paths=50)
+    assert len(groups) == 1 and groups[0][0][0] == h.lower()
+    text = kgcore.render_medreason(groups[0])
+    assert text.startswith(f"1:{h.lower()}->")
+
+
+def test_pickle_reopens_read_only(graph):
+    clone = pickle.loads(pickle.dumps(graph))
+    assert clone.read_only and clone.info() == graph.info()
+
+
+def test_threads_share_a_handle(graph):
+    h = hub(graph)
+    targets = graph.neighbours(h)[:200]
+    results = []
+
+    def work():
+        results.append(sum(len(graph.shortest_path(h, t)) for t in targets))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [2 * len(targets)] * 8
+
+
+def test_errors_map_to_python_exceptions(db_path, tmp_path):
+    writer = kgcore.open(db_path)
+    with pytest.raises(kgcore.LockedError):
+        kgcore.open(db_path)
+    assert issubclass(kgcore.LockedError, kgcore.KgcoreError)
+    del writer
+    with pytest.raises(FileNotFoundError):
+        kgcore.open(str(tmp_path / "missing"), read_only=True)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("relation,display_relation,x_index,y_index\nr,r,1,2\n")
+    with pytest.raises(ValueError, match="bad.csv:2"):
+        kgcore.import_files(str(tmp_path / "db"), [str(bad)])
+    assert not os.path.exists(tmp_path / "db")
+    with pytest.raises(OSError):
+        kgcore.import_files(str(tmp_path / "db"), [str(tmp_path / "nope.csv")])
