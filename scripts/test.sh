@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 ensure_libclang
 cargo test --release --workspace
+if cargo clippy --version >/dev/null 2>&1; then
+    cargo clippy --release --workspace --all-targets -- -D warnings
+fi
 cargo bench --workspace --no-run
 install_python_module
 python3 -m pip install -q -r tests/requirements.txt 2>&1 | grep -v "Running pip as the 'root' user" || true

@@ -193,7 +193,7 @@ impl Database {
         let generation = read_generation(&store)?;
         let view_path = path.join(VIEW_FILE);
         let view = match GraphView::load_file(&view_path, generation) {
-            Ok(LoadedView::Loaded(v)) => Some(v),
+            Ok(LoadedView::Loaded(v)) => Some(*v),
             // A stale or damaged view is only a cache: rebuild it from the store below.
             Ok(LoadedView::Stale(_)) | Err(Error::Corruption { .. }) => None,
             Err(e) => return Err(e),

@@ -251,33 +251,6 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_total_matches_primekg() {
-        // PrimeKG's published per-relation counts sum to within 0.1% of its 8,100,498 rows.
-        let rows = RELATIONS.iter().map(|r| r.4).sum::<usize>() as f64;
-        assert!((rows - 8_100_498.0).abs() / 8_100_498.0 < 0.001, "{rows}");
-        assert_eq!(NODE_TYPES.iter().map(|t| t.1).sum::<usize>(), 129_375);
-    }
-
-    #[test]
-    fn deterministic_and_symmetric() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        let ra = generate_primekg(0.01, 7, &mut a).unwrap();
-        generate_primekg(0.01, 7, &mut b).unwrap();
-        assert_eq!(a, b);
-        // Small scales saturate the dense drug_drug block, so fewer rows than 1% of PrimeKG's.
-        assert!(ra.rows > 50_000 && ra.rows % 2 == ra.duplicate_rows % 2, "{ra:?}");
-        let text = String::from_utf8(a).unwrap();
-        assert!(text.starts_with("relation,display_relation,x_index"));
-        assert!(generate_primekg(0.0, 1, &mut Vec::new()).is_err());
-    }
-}
-
 /// A gzip writer for generated files.
 pub struct GzWriter(flate2::write::GzEncoder<std::fs::File>);
 
@@ -306,3 +279,31 @@ impl Write for GzWriter {
         self.0.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_total_matches_primekg() {
+        // PrimeKG's published per-relation counts sum to within 0.1% of its 8,100,498 rows.
+        let rows = RELATIONS.iter().map(|r| r.4).sum::<usize>() as f64;
+        assert!((rows - 8_100_498.0).abs() / 8_100_498.0 < 0.001, "{rows}");
+        assert_eq!(NODE_TYPES.iter().map(|t| t.1).sum::<usize>(), 129_375);
+    }
+
+    #[test]
+    fn deterministic_and_symmetric() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        let ra = generate_primekg(0.01, 7, &mut a).unwrap();
+        generate_primekg(0.01, 7, &mut b).unwrap();
+        assert_eq!(a, b);
+        // Small scales saturate the dense drug_drug block, so fewer rows than 1% of PrimeKG's.
+        assert!(ra.rows > 50_000 && ra.rows % 2 == ra.duplicate_rows % 2, "{ra:?}");
+        let text = String::from_utf8(a).unwrap();
+        assert!(text.starts_with("relation,display_relation,x_index"));
+        assert!(generate_primekg(0.0, 1, &mut Vec::new()).is_err());
+    }
+}
+

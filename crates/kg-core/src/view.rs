@@ -394,7 +394,7 @@ const HEADER_LEN: usize = 40;
 /// Outcome of trying to load a persisted view.
 #[derive(Debug)]
 pub enum LoadedView {
-    Loaded(GraphView),
+    Loaded(Box<GraphView>),
     /// The file is absent, from another generation or another format: rebuild it.
     Stale(String),
 }
@@ -526,7 +526,7 @@ impl GraphView {
             node_count,
         };
         view.validate().map_err(|m| corrupt(&m))?;
-        Ok(LoadedView::Loaded(view))
+        Ok(LoadedView::Loaded(Box::new(view)))
     }
 
     /// Structural checks that make every later slice access in bounds. O(slots), not O(edges):
@@ -627,6 +627,7 @@ mod tests {
         let v = tiny();
         v.write_file(&path, 7).unwrap();
         let LoadedView::Loaded(w) = GraphView::load_file(&path, 7).unwrap() else { panic!("not loaded") };
+        let w = *w;
         assert_eq!(w.edges().collect::<Vec<_>>(), v.edges().collect::<Vec<_>>());
         assert_eq!(w.neighbours(2), v.neighbours(2));
         assert_eq!(w.node(5).unwrap().id, "ID5");

@@ -154,7 +154,7 @@ fn import_into_an_existing_database_is_one_atomic_batch() -> TestResult {
     // A file that fails half way changes nothing.
     let before = Database::open(&db_path, OpenMode::ReadOnly)?.info();
     let bad = write(dir.path(), "bad.csv", format!("{HEADER}ppi,ppi,8,G3,gene/protein,A,NCBI,9,G4,gene/protein,B,NCBI\nppi,ppi,8,G3,gene/protein,A,NCBI,oops,G4,gene/protein,B,NCBI\n").as_bytes());
-    assert!(kg_core::import(&db_path, &[bad.clone()], None).unwrap_err().to_string().contains("bad.csv:3"));
+    assert!(kg_core::import(&db_path, std::slice::from_ref(&bad), None).unwrap_err().to_string().contains("bad.csv:3"));
     assert_eq!(Database::open(&db_path, OpenMode::ReadOnly)?.info(), before);
 
     // Open read-write elsewhere: the import is refused as locked.
@@ -257,7 +257,7 @@ fn the_memory_backend_behaves_like_the_disk_one() -> TestResult {
     let dir = tempfile::tempdir()?;
     let file = write(dir.path(), "kg.csv", kg_rows().as_bytes());
     let mem = Database::in_memory();
-    let r = mem.import_files(&[file.clone()], None)?;
+    let r = mem.import_files(std::slice::from_ref(&file), None)?;
     assert_eq!((r.nodes, r.edges, r.load.duplicates_skipped), (6, 10, 1));
     mem.check()?;
     kg_core::import(dir.path().join("db"), &[file], None)?;

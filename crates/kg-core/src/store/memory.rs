@@ -3,12 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
-use super::WriteOp;
+use super::{Visitor, WriteOp};
 use crate::error::Result;
+
+type Family = BTreeMap<Vec<u8>, Vec<u8>>;
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    families: RwLock<HashMap<&'static str, BTreeMap<Vec<u8>, Vec<u8>>>>,
+    families: RwLock<HashMap<&'static str, Family>>,
 }
 
 impl MemoryStore {
@@ -21,7 +23,7 @@ impl MemoryStore {
         families.get(cf).and_then(|m| m.get(key).cloned())
     }
 
-    pub fn scan(&self, cf: &str, f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>) -> Result<()> {
+    pub fn scan(&self, cf: &str, f: &mut Visitor<'_>) -> Result<()> {
         let families = self.families.read().unwrap_or_else(|p| p.into_inner());
         if let Some(m) = families.get(cf) {
             for (k, v) in m {

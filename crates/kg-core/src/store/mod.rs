@@ -11,6 +11,9 @@ pub use rocks::RocksStore;
 
 use crate::error::Result;
 
+/// Called for each (key, value) of a scan; returning false stops the scan.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
+
 /// One write of a batch: `None` deletes the key.
 pub type WriteOp = (&'static str, Vec<u8>, Option<Vec<u8>>);
 
@@ -32,7 +35,7 @@ impl Store {
     }
 
     /// Visits every entry of `cf` in key order until `f` returns false.
-    pub fn scan(&self, cf: &'static str, f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>) -> Result<()> {
+    pub fn scan(&self, cf: &'static str, f: &mut Visitor<'_>) -> Result<()> {
         match self {
             Store::Memory(s) => s.scan(cf, f),
             #[cfg(feature = "rocksdb")]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rocksdb::{DB, IteratorMode, Options, SstFileWriter, WriteBatch, WriteOptions};
 
-use super::WriteOp;
+use super::{Visitor, WriteOp};
 use crate::error::{Error, Result};
 use crate::keys::cf;
 
@@ -69,7 +69,7 @@ impl RocksStore {
         self.db.get_cf(self.handle(cf)?, key).map_err(|e| engine_error(&self.path, e))
     }
 
-    pub fn scan(&self, cf: &'static str, f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>) -> Result<()> {
+    pub fn scan(&self, cf: &'static str, f: &mut Visitor<'_>) -> Result<()> {
         for item in self.db.iterator_cf(self.handle(cf)?, IteratorMode::Start) {
             let (k, v) = item.map_err(|e| engine_error(&self.path, e))?;
             if !f(&k, &v)? {
