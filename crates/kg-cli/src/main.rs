@@ -66,6 +66,14 @@ enum Command {
     },
     /// Paths between two nodes (indices or exact names).
     Path(PathArgs),
+    /// Apply update batches, one JSON object a line (`add_nodes`, `add_edges`, `remove_nodes`,
+    /// `remove_edges`), each atomically and durably, in order.
+    Apply {
+        #[arg(long)]
+        db: PathBuf,
+        /// A JSON-lines file of batches ("-" for stdin).
+        batches: PathBuf,
+    },
     /// Check that the store is whole and agrees with the in-memory view.
     Check {
         #[arg(long)]
@@ -158,6 +166,7 @@ fn main() -> ExitCode {
         Command::Node { db, query, limit, json } => node(db, &query, limit, json),
         Command::Path(args) => path(args),
         Command::Check { db } => check(db),
+        Command::Apply { db, batches } => apply(db, batches),
         Command::Batch { db, medreason, max_paths } => batch(db, medreason, max_paths),
         Command::Bench { db, pairs, k_pairs, seed, json } => run_bench(db, pairs, k_pairs, seed, json),
     };
@@ -491,5 +500,30 @@ fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
         serde_json::to_writer(&mut out, &doc)?;
         writeln!(out)?;
     }
+    Ok(())
+}
+
+fn apply(db: PathBuf, batches: PathBuf) -> CliResult {
+    use std::io::BufRead;
+    let db = Database::open(&db, OpenMode::ReadWrite)?;
+    let name = batches.display().to_string();
+    let reader: Box<dyn BufRead> = if name == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(&batches).map_err(|e| format!("{name}: {e}"))?))
+    };
+    let mut out = std::io::stdout().lock();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("{name}:{}: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let batch: kg_core::Batch = serde_json::from_str(&line).map_err(|e| format!("{name}:{}: not a batch: {e}", i + 1))?;
+        let report = db.apply(&batch).map_err(|e| format!("{name}:{}: {e}", i + 1))?;
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        out.flush()?;
+    }
+    db.close()?;
     Ok(())
 }

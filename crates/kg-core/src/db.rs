@@ -32,8 +32,9 @@ pub enum OpenMode {
 }
 
 /// A batch of updates, applied atomically by [`Database::apply`]: removals first, then
-/// additions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// additions. As JSON (`kgcore apply`): every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Batch {
     pub add_nodes: Vec<Node>,
     pub add_edges: Vec<Edge>,
@@ -350,6 +351,10 @@ impl Database {
                     nodes.insert(node.index, rec);
                 }
             }
+        }
+
+        if let Some(&max) = nodes.keys().max() {
+            load::check_slots(max, nodes.len())?;
         }
 
         // Edge additions.

@@ -592,16 +592,20 @@ impl Merger {
 
 /// Node indices address dense arrays; refuse a set so sparse it would waste gigabytes.
 pub fn check_density(nodes: &[NodeRec]) -> Result<()> {
-    if let Some(last) = nodes.last() {
-        let slots = last.index as u64 + 1;
-        let allowed = (nodes.len() as u64 * 64).max(1 << 24);
-        if slots > allowed {
-            return Err(Error::InvalidInput(format!(
-                "node index {} is far beyond the {} nodes given: kgcore stores nodes in dense arrays indexed by node index, so indices must be roughly 0..number of nodes (at most {allowed} slots here)",
-                last.index,
-                nodes.len()
-            )));
-        }
+    match nodes.last() {
+        Some(last) => check_slots(last.index, nodes.len()),
+        None => Ok(()),
+    }
+}
+
+/// The rule behind [`check_density`]: at most 64 slots per node (or 2^24 in all).
+pub fn check_slots(max_index: NodeIndex, nodes: usize) -> Result<()> {
+    let slots = max_index as u64 + 1;
+    let allowed = (nodes as u64 * 64).max(1 << 24);
+    if slots > allowed {
+        return Err(Error::InvalidInput(format!(
+            "node index {max_index} is far beyond the {nodes} nodes given: kgcore stores nodes in dense arrays indexed by node index, so indices must be roughly 0..number of nodes (at most {allowed} slots here)"
+        )));
     }
     Ok(())
 }

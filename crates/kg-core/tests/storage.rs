@@ -189,6 +189,8 @@ fn updates_are_atomic_durable_and_visible_after_reopen() -> TestResult {
         let err = db.apply(&Batch { add_nodes: vec![node(11, "Ibuprofen")], add_edges: vec![edge(11, 99)], ..Default::default() }).unwrap_err();
         assert!(matches!(err, Error::UnknownNode(99)), "{err}");
         assert!(!db.view().contains(11));
+        let err = db.apply(&Batch { add_nodes: vec![node(4_000_000_000, "Far away")], ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("dense arrays"), "{err}");
         let err = db.apply(&Batch { add_nodes: vec![node(0, "Not ceftriaxone")], ..Default::default() }).unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
 
