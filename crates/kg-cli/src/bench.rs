@@ -26,6 +26,8 @@ pub struct BenchReport {
     pub latencies: Vec<Latency>,
     pub batch_pairs_per_second: f64,
     pub threads: usize,
+    pub name_index_build_ms: f64,
+    pub names: usize,
 }
 
 /// Nodes of the largest connected component, found from the highest-degree node.
@@ -140,6 +142,29 @@ pub fn run(db_path: &std::path::Path, pairs: usize, k_pairs: usize, seed: u64) -
         }),
     ));
 
+    // Name index: build, exact lookups, fuzzy lookups of names with one edit.
+    let t = Instant::now();
+    let index = kg_index::NameIndex::build(&view, db.generation());
+    let name_index_build_ms = t.elapsed().as_secs_f64() * 1e3;
+    let names: Vec<String> = pair_list.iter().map(|&(a, _)| view.name(a).to_owned()).filter(|n| n.len() > 3).collect();
+    let typos: Vec<String> = names.iter().map(|n| {
+        let mut c: Vec<char> = n.chars().collect();
+        let i = c.len() / 2;
+        c.swap(i - 1, i);
+        c.into_iter().collect()
+    }).collect();
+    let mut time_names = |label: &str, list: &[String], f: &dyn Fn(&str) -> usize| {
+        let times = list.iter().map(|n| {
+            let t = Instant::now();
+            std::hint::black_box(f(n));
+            t.elapsed()
+        }).collect();
+        latencies.push(summarize(label, times));
+    };
+    time_names("name exact lookup", &names, &|n| index.exact(&view, n, None).map_or(0, |v| v.len()));
+    time_names("name fuzzy lookup, distance 1", &typos, &|n| index.fuzzy(&view, n, 1, None, 10).map_or(0, |v| v.len()));
+    time_names("name fuzzy lookup, distance 2", &typos, &|n| index.fuzzy(&view, n, 2, None, 10).map_or(0, |v| v.len()));
+
     // Batch throughput: the whole pair list through the parallel batch call, a few rounds.
     let rounds = 5;
     let t = Instant::now();
@@ -155,6 +180,8 @@ pub fn run(db_path: &std::path::Path, pairs: usize, k_pairs: usize, seed: u64) -
         latencies,
         batch_pairs_per_second,
         threads: rayon_threads(),
+        name_index_build_ms,
+        names: index.len(),
     })
 }
 

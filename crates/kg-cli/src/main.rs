@@ -74,6 +74,25 @@ enum Command {
         /// A JSON-lines file of batches ("-" for stdin).
         batches: PathBuf,
     },
+    /// Nodes by name: exact (normalised: case, width and spacing folded), prefix or fuzzy.
+    Search {
+        #[arg(long)]
+        db: PathBuf,
+        text: String,
+        /// Only nodes of this type.
+        #[arg(long = "type")]
+        node_type: Option<String>,
+        /// Names within this many edits (1 or 2).
+        #[arg(long)]
+        fuzzy: Option<u8>,
+        /// Names starting with TEXT.
+        #[arg(long)]
+        prefix: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that the store is whole and agrees with the in-memory view.
     Check {
         #[arg(long)]
@@ -166,6 +185,7 @@ fn main() -> ExitCode {
         Command::Node { db, query, limit, json } => node(db, &query, limit, json),
         Command::Path(args) => path(args),
         Command::Check { db } => check(db),
+        Command::Search { db, text, node_type, fuzzy, prefix, limit, json } => search(db, &text, node_type.as_deref(), fuzzy, prefix, limit, json),
         Command::Apply { db, batches } => apply(db, batches),
         Command::Batch { db, medreason, max_paths } => batch(db, medreason, max_paths),
         Command::Bench { db, pairs, k_pairs, seed, json } => run_bench(db, pairs, k_pairs, seed, json),
@@ -213,6 +233,8 @@ fn import(db: PathBuf, files: Vec<PathBuf>, json: bool) -> CliResult {
         let _ = t.join();
     }
     let report = result?;
+    // The name index is derived data: build it now so the first search does not have to.
+    name_index(&Database::open(&db, OpenMode::ReadOnly)?)?;
     if json {
         let mut v = serde_json::to_value(&report)?;
         v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
@@ -465,6 +487,7 @@ fn run_bench(db: PathBuf, pairs: usize, k_pairs: usize, seed: u64, json: bool) -
         println!("{:<55} {:>8} {:>12.1} {:>12.1} {:>12.1}", l.query, l.queries, l.p50_us, l.p99_us, l.mean_us);
     }
     println!("batch shortest paths: {:.0} pairs/s", r.batch_pairs_per_second);
+    println!("name index: {} names built in {:.0} ms", r.names, r.name_index_build_ms);
     Ok(())
 }
 
@@ -525,5 +548,69 @@ fn apply(db: PathBuf, batches: PathBuf) -> CliResult {
         out.flush()?;
     }
     db.close()?;
+    Ok(())
+}
+
+/// The database's name index: loaded from `names.idx` when it is of the current generation,
+/// else rebuilt from the view and written back (atomically) for the next process.
+fn name_index(db: &Database) -> Result<kg_index::NameIndex, Box<dyn std::error::Error>> {
+    let path = db.path().map(|p| p.join(NAME_INDEX_FILE));
+    if let Some(p) = &path
+        && p.exists()
+    {
+        match kg_index::NameIndex::load_file(p, db.generation()) {
+            Ok(Some(idx)) => return Ok(idx),
+            Ok(None) => {}
+            Err(e) => eprintln!("kgcore: warning: {e}"),
+        }
+    }
+    let idx = kg_index::NameIndex::build(&db.view(), db.generation());
+    if let Some(p) = &path
+        && let Err(e) = idx.write_file(p)
+    {
+        eprintln!("kgcore: warning: could not save the name index: {e}");
+    }
+    Ok(idx)
+}
+
+/// The name index file, beside the database's own files.
+const NAME_INDEX_FILE: &str = "names.idx";
+
+#[allow(clippy::too_many_arguments)]
+fn search(db: PathBuf, text: &str, node_type: Option<&str>, fuzzy: Option<u8>, prefix: bool, limit: usize, json: bool) -> CliResult {
+    let db = open(&db)?;
+    let idx = name_index(&db)?;
+    let view = db.view();
+    let hits = match (fuzzy, prefix) {
+        (Some(d), _) => idx.fuzzy(&view, text, d, node_type, limit)?,
+        (None, true) => idx.prefix(&view, text, node_type, limit)?,
+        (None, false) => {
+            let nodes = idx.exact(&view, text, node_type)?;
+            if nodes.is_empty() { Vec::new() } else { vec![kg_index::Hit { key: kg_index::normalize(text), distance: 0, nodes }] }
+        }
+    };
+    let docs: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "name": h.key, "distance": h.distance,
+                "nodes": h.nodes.iter().map(|&n| {
+                    let r = view.node(n).expect("indexed node");
+                    serde_json::json!({"index": n, "name": r.name, "type": r.node_type, "id": r.id})
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    if json {
+        return print_json(&docs);
+    }
+    if docs.is_empty() {
+        println!("no match");
+    }
+    for d in &docs {
+        for n in d["nodes"].as_array().into_iter().flatten() {
+            println!("{}\t{}\t{} ({})\tdistance {}", n["index"], n["id"].as_str().unwrap_or(""), n["name"].as_str().unwrap_or(""), n["type"].as_str().unwrap_or(""), d["distance"]);
+        }
+    }
     Ok(())
 }

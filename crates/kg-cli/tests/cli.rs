@@ -57,6 +57,20 @@ fn generate_import_and_query() {
     let by_name = ok_json(&["node", "--db", db_s, &name, "--json"]);
     assert!(by_name.as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"]));
 
+    // The name index was written by the import and finds the hub by its name in any case,
+    // and with a typo.
+    assert!(db.join("names.idx").is_file());
+    let found = ok_json(&["search", "--db", db_s, &format!("  {}  ", name.to_uppercase()), "--json"]);
+    assert!(found[0]["nodes"].as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"]), "{found}");
+    let mut typo: Vec<char> = name.chars().collect();
+    typo.remove(typo.len() / 2);
+    let typo: String = typo.into_iter().collect();
+    let fuzzy = ok_json(&["search", "--db", db_s, &typo, "--fuzzy", "1", "--json"]);
+    assert!(fuzzy.as_array().unwrap().iter().any(|h| h["nodes"].as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"])), "{fuzzy}");
+    let out = kgcore(&["search", "--db", db_s, " ", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
+
     let mr = ok_json(&["path", "--db", db_s, &name, &name.to_uppercase(), "--medreason", "--json"]);
     assert_eq!(mr["distance"], 0);
 
