@@ -25,7 +25,8 @@ python3 - "$work/db" <<'PY'
 import sys, kgcore
 with kgcore.open(sys.argv[1], read_only=True) as g:
     hub = g.info()["degree"]["max_node"]
-    src = g.neighbours(g.neighbours(hub)[0])[-1]
+    near = set(g.neighbours(hub))
+    src = next((n for m in g.neighbours(hub) for n in g.neighbours(m) if n != hub and n not in near), hub)
     distance, count, paths = g.all_shortest_paths(src, hub, sample=3, seed=1)
     print(f"{count} shortest paths of length {distance} between {g.node(src)['name']!r} and {g.node(hub)['name']!r}; 3 sampled:")
     for p in paths:

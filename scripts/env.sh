@@ -2,6 +2,7 @@
 # once per machine and CI (a fresh clone) reuses it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kgcore-target}"
 KGCORE="$CARGO_TARGET_DIR/release/kgcore"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # RocksDB's bindings are generated with bindgen, which needs libclang.
 ensure_libclang() {
