@@ -34,11 +34,13 @@ fn options() -> Options {
 
 fn engine_error(path: &Path, e: rocksdb::Error) -> Error {
     let text = e.to_string();
-    if text.contains("lock") || text.contains("LOCK") {
-        return Error::Locked(path.to_owned());
-    }
     if e.kind() == rocksdb::ErrorKind::Corruption {
-        return Error::corruption(path.display().to_string(), text);
+        return Error::corruption(path.display().to_string(), format!("{text}; restore the database from a copy or import it again"));
+    }
+    // RocksDB reports a held lock as an I/O error on the LOCK file ("While lock file: …/LOCK:
+    // Resource temporarily unavailable", or "lock hold by current process" within one process).
+    if e.kind() == rocksdb::ErrorKind::IOError && (text.contains("/LOCK") || text.contains("lock hold by current process")) {
+        return Error::Locked(path.to_owned());
     }
     Error::Storage(format!("{}: {text}", path.display()))
 }
