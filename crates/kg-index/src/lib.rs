@@ -5,7 +5,12 @@
 //! ordinals into a side table of node lists. Exact, prefix and fuzzy (Levenshtein distance 1–2,
 //! by automaton intersection) lookups, each filterable by node type. The index is persisted
 //! beside the database as a versioned, checksummed file.
+//!
+//! [`VectorIndex`] holds node embeddings (any dimension, cosine) with exact search and
+//! tombstones, and [`map_entity`] applies MedReason's mapping rules on top of both.
 
 mod names;
+mod vectors;
 
 pub use names::{Hit, IndexError, NameIndex, normalize};
+pub use vectors::{DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, Mapping, VectorIndex, map_entity};
