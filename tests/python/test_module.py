@@ -121,3 +121,47 @@ def test_errors_map_to_python_exceptions(db_path, tmp_path):
     assert not os.path.exists(tmp_path / "db")
     with pytest.raises(OSError):
         kgcore.import_files(str(tmp_path / "db"), [str(tmp_path / "nope.csv")])
+
+
+def test_name_search(graph):
+    h = hub(graph)
+    name = graph.node(h)["name"]
+    [(key, distance, nodes)] = graph.search_names("  " + name.upper() + " ")
+    assert key == " ".join(name.lower().split()) and distance == 0 and h in nodes
+    typo = name[:-1] if len(name) > 4 else name + "x"
+    assert any(h in hit[2] for hit in graph.search_names(typo, fuzzy=1))
+    assert all(hit[0].startswith(name.lower()[:3]) for hit in graph.search_names(name[:3], prefix=True))
+    with pytest.raises(ValueError):
+        graph.search_names("   ")
+    with pytest.raises(ValueError):
+        graph.search_names(name, node_type="no such type")
+
+
+def test_vectors_and_entity_mapping(db_path):
+    rng = np.random.default_rng(0)
+    with kgcore.open(db_path) as g:
+        info = g.info()
+        ids = np.array(sorted(g.find(g.node(hub(g))["name"]) + list(range(0, 200))), dtype=np.int64)
+        ids = np.array([i for i in dict.fromkeys(ids.tolist()) if g.node(i)], dtype=np.int64)
+        vecs = rng.standard_normal((len(ids), 16)).astype(np.float32)
+        assert g.set_vectors(ids, vecs) == len(ids)
+        with pytest.raises(ValueError):
+            g.set_vectors(ids[:2], vecs[:3])
+        bad = vecs[:1].copy()
+        bad[0, 3] = np.nan
+        with pytest.raises(ValueError, match="NaN"):
+            g.set_vectors(ids[:1], bad)
+    # Saved beside the database: a new read-only handle finds them.
+    with kgcore.open(db_path, read_only=True) as g:
+        top = g.search_vectors(vecs[5], 3)
+        assert top[0][0] == ids[5] and abs(top[0][1] - 1.0) < 1e-5
+        with pytest.raises(ValueError):
+            g.search_vectors(vecs[5][:8])
+        node = g.node(int(ids[7]))
+        kind, cands = g.map_entity(node["name"].upper())
+        assert kind == "exact" and int(ids[7]) in [c[0] for c in cands]
+        near = vecs[7] + 0.01 * rng.standard_normal(16).astype(np.float32)
+        kind, cands = g.map_entity("no such entity name", near, node_type=node["type"])
+        assert (kind, cands[0][0]) == ("similar", int(ids[7]))
+        kind, cands = g.map_entity("no such entity name", -vecs[7])
+        assert kind == "none" and cands == []

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use kg_core::{Database, NodeIndex, OpenMode};
 use kg_query::{Constraints, PathFinder, QueryError};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
+use std::sync::{OnceLock, RwLock};
+
+use kg_index::{Mapping, NameIndex, VectorIndex};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -49,6 +52,51 @@ fn to_json<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'p
 struct PyGraph {
     db: Arc<Database>,
     path: Option<PathBuf>,
+    /// Built on first use, for the database generation it was built at.
+    names: RwLock<Option<Arc<NameIndex>>>,
+    vectors: RwLock<Option<Arc<VectorIndex>>>,
+    vectors_loaded: OnceLock<()>,
+}
+
+/// Node embeddings beside the database's own files.
+const VECTOR_FILE: &str = "vectors.kgv";
+
+fn index_err(e: kg_index::IndexError) -> PyErr {
+    let text = e.to_string();
+    match e {
+        kg_index::IndexError::Io { .. } => PyOSError::new_err(text),
+        kg_index::IndexError::Corrupt { .. } => CorruptionError::new_err(text),
+        _ => PyValueError::new_err(text),
+    }
+}
+
+impl PyGraph {
+    fn new(db: Database, path: Option<PathBuf>) -> Self {
+        PyGraph { db: Arc::new(db), path, names: RwLock::new(None), vectors: RwLock::new(None), vectors_loaded: OnceLock::new() }
+    }
+
+    fn name_index(&self) -> Arc<NameIndex> {
+        let generation = self.db.generation();
+        if let Some(idx) = self.names.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && idx.generation() == generation
+        {
+            return Arc::clone(idx);
+        }
+        let idx = Arc::new(NameIndex::build(&self.db.view(), generation));
+        *self.names.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&idx));
+        idx
+    }
+
+    fn vector_index(&self) -> PyResult<Option<Arc<VectorIndex>>> {
+        if self.vectors_loaded.get().is_none() {
+            if let Some(p) = self.path.as_ref().map(|p| p.join(VECTOR_FILE)).filter(|p| p.exists()) {
+                let idx = VectorIndex::load_file(&p).map_err(index_err)?;
+                *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(idx));
+            }
+            let _ = self.vectors_loaded.set(());
+        }
+        Ok(self.vectors.read().unwrap_or_else(|p| p.into_inner()).clone())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -215,6 +263,101 @@ impl PyGraph {
         Ok(kg_query::render::labelled(&view, &kg_query::Compiled::open(), &path))
     }
 
+    /// Nodes by name, normalised (case, width, spacing): exact, or `prefix`, or within `fuzzy`
+    /// edits (1 or 2). Returns `[(name, distance, [node indices])]`, closest first.
+    #[pyo3(signature = (text, *, node_type = None, fuzzy = 0, prefix = false, limit = 20))]
+    fn search_names(&self, py: Python<'_>, text: &str, node_type: Option<String>, fuzzy: u8, prefix: bool, limit: usize) -> PyResult<Vec<(String, u8, Vec<NodeIndex>)>> {
+        let text = text.to_owned();
+        py.detach(|| {
+            let idx = self.name_index();
+            let view = self.db.view();
+            let t = node_type.as_deref();
+            let hits = if fuzzy > 0 {
+                idx.fuzzy(&view, &text, fuzzy, t, limit)?
+            } else if prefix {
+                idx.prefix(&view, &text, t, limit)?
+            } else {
+                let nodes = idx.exact(&view, &text, t)?;
+                if nodes.is_empty() { Vec::new() } else { vec![kg_index::Hit { key: kg_index::normalize(&text), distance: 0, nodes }] }
+            };
+            Ok(hits.into_iter().map(|h| (h.key, h.distance, h.nodes)).collect())
+        })
+        .map_err(index_err)
+    }
+
+    /// Attaches embeddings: `vectors` is a float32 array of shape (len(ids), dim), one row per
+    /// node index in `ids` (replacing earlier rows of those nodes). Saved beside the database
+    /// when it is open read-write.
+    fn set_vectors(&self, py: Python<'_>, ids: PyReadonlyArray1<'_, i64>, vectors: PyReadonlyArray2<'_, f32>) -> PyResult<usize> {
+        let arr = vectors.as_array();
+        let (n, dim) = (arr.nrows(), arr.ncols());
+        let ids: Vec<NodeIndex> = ids
+            .as_array()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("ids[{i}] = {v} is not a node index"))))
+            .collect::<PyResult<_>>()?;
+        if ids.len() != n {
+            return Err(PyValueError::new_err(format!("{} ids for {n} vectors", ids.len())));
+        }
+        let flat: Vec<f32> = arr.iter().copied().collect();
+        let current = self.vector_index()?;
+        py.detach(|| {
+            let mut idx = match current.as_deref() {
+                Some(c) if c.dim() == dim => c.clone(),
+                _ => VectorIndex::new(dim)?,
+            };
+            idx.add(&self.db.view(), &ids, &flat)?;
+            if let Some(p) = &self.path
+                && self.db.mode() == OpenMode::ReadWrite
+            {
+                idx.write_file(&p.join(VECTOR_FILE))?;
+            }
+            let len = idx.len();
+            *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(idx));
+            Ok(len)
+        })
+        .map_err(index_err)
+    }
+
+    /// The `k` nodes whose embeddings are most cosine-similar to `query` (exact search),
+    /// optionally of one type: `[(node, similarity)]`, best first.
+    #[pyo3(signature = (query, k = 10, *, node_type = None))]
+    fn search_vectors(&self, py: Python<'_>, query: PyReadonlyArray1<'_, f32>, k: usize, node_type: Option<String>) -> PyResult<Vec<(NodeIndex, f32)>> {
+        let q: Vec<f32> = query.as_array().iter().copied().collect();
+        let idx = self.vector_index()?.ok_or_else(|| PyValueError::new_err("no embeddings attached: call set_vectors first"))?;
+        py.detach(|| idx.search(&self.db.view(), &q, k, node_type.as_deref())).map_err(index_err)
+    }
+
+    /// MedReason's entity mapping: `("exact", [(node, 1.0)...])` for a name equal ignoring case,
+    /// else `("similar", [(node, sim)])` when the best embedding match exceeds `accept_sim`, else
+    /// `("ambiguous", candidates above min_sim)`, else `("none", [])`.
+    #[pyo3(signature = (text, vector = None, *, node_type = None, k = 10, min_sim = 0.7, accept_sim = 0.85))]
+    #[allow(clippy::too_many_arguments)]
+    fn map_entity(
+        &self, py: Python<'_>, text: &str, vector: Option<PyReadonlyArray1<'_, f32>>, node_type: Option<String>, k: usize,
+        min_sim: f32, accept_sim: f32,
+    ) -> PyResult<(&'static str, Vec<(NodeIndex, f32)>)> {
+        let v: Option<Vec<f32>> = vector.map(|a| a.as_array().iter().copied().collect());
+        let vectors = self.vector_index()?;
+        if v.is_some() && vectors.is_none() {
+            return Err(PyValueError::new_err("a vector was given but no embeddings are attached: call set_vectors first"));
+        }
+        let text = text.to_owned();
+        let mapping = py
+            .detach(|| {
+                let names = self.name_index();
+                kg_index::map_entity(&self.db.view(), &names, vectors.as_deref(), &text, v.as_deref(), node_type.as_deref(), k, min_sim, accept_sim)
+            })
+            .map_err(index_err)?;
+        Ok(match mapping {
+            Mapping::Exact(nodes) => ("exact", nodes.into_iter().map(|n| (n, 1.0)).collect()),
+            Mapping::Similar { node, similarity } => ("similar", vec![(node, similarity)]),
+            Mapping::Ambiguous(c) => ("ambiguous", c),
+            Mapping::None => ("none", Vec::new()),
+        })
+    }
+
     #[getter]
     fn path(&self) -> Option<String> {
         self.path.as_ref().map(|p| p.display().to_string())
@@ -255,7 +398,7 @@ impl PyGraph {
 fn open(py: Python<'_>, path: PathBuf, read_only: bool) -> PyResult<PyGraph> {
     let mode = if read_only { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
     let db = py.detach(|| Database::open(&path, mode)).map_err(core_err)?;
-    Ok(PyGraph { db: Arc::new(db), path: Some(path) })
+    Ok(PyGraph::new(db, Some(path)))
 }
 
 #[pyfunction]
