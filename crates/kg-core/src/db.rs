@@ -266,8 +266,7 @@ impl Database {
             ops.extend(edge_ops(e, true));
         }
         let new_view = GraphView::build(loaded.vocab, loaded.nodes, &edges);
-        let generation = self.commit(ops, new_view)?;
-        let _ = generation;
+        self.commit(ops, new_view)?;
         let view = self.view();
         let mut stats = loaded.stats;
         stats.duplicates_skipped += already;
