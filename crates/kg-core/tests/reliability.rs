@@ -1,5 +1,6 @@
 //! Concurrency and corruption: readers during writes see whole snapshots; damaged store files
 //! give a clear error, never a panic or a wrong answer.
+#![cfg(feature = "rocksdb")]
 
 use std::io::Write;
 use std::sync::Arc;

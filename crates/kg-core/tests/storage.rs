@@ -1,5 +1,6 @@
 //! The durable store end to end: import, reopen, updates, open modes, and every bad input the
 //! importer must refuse with a clear error and no database left behind.
+#![cfg(feature = "rocksdb")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
