@@ -165,3 +165,30 @@ def test_vectors_and_entity_mapping(db_path):
         assert (kind, cands[0][0]) == ("similar", int(ids[7]))
         kind, cands = g.map_entity("no such entity name", -vecs[7])
         assert kind == "none" and cands == []
+
+
+def test_updates_and_many_to_many(tmp_path):
+    kg = tmp_path / "kg.csv"
+    kgcore.generate(str(kg), scale=0.01, seed=2)
+    kgcore.import_files(str(tmp_path / "db"), [str(kg)])
+    with kgcore.open(str(tmp_path / "db")) as g:
+        n = g.info()["nodes"]
+        new = 90_000 + n
+        report = g.apply(
+            add_nodes=[{"index": new, "id": "X1", "node_type": "drug", "name": "Newdrug", "source": "test"}],
+            add_edges=[{"source": new, "target": 0, "relation": "drug_drug", "display_relation": "synergistic interaction"}],
+        )
+        assert (report["nodes_added"], report["edges_added"]) == (1, 1)
+        assert g.shortest_path(new, 0) == [new, 0]
+        with pytest.raises(KeyError):  # an edge to a node that does not exist: nothing written
+            g.apply(add_nodes=[{"index": new + 1, "id": "X2", "node_type": "drug", "name": "B", "source": "t"}],
+                    add_edges=[{"source": new + 1, "target": 10**8, "relation": "r", "display_relation": "r"}])
+        with pytest.raises(ValueError, match="no \"name\""):
+            g.apply(add_nodes=[{"index": 5, "id": "X", "node_type": "drug", "source": "t"}])
+        assert g.info()["nodes"] == n + 1
+        g.apply(remove_edges=[(new, 0, "drug_drug")], remove_nodes=[new])
+        assert g.info()["nodes"] == n
+        pairs = g.many_to_many([0, 1], [2, 3], max_paths=5, seed=1)
+        assert [(s, t) for s, t, *_ in pairs] == [(0, 2), (0, 3), (1, 2), (1, 3)]
+        for s, t, d, count, paths in pairs:
+            assert len(paths) == min(count, 5) and all(len(p) == d + 1 for p in paths)

@@ -358,6 +358,52 @@ impl PyGraph {
         })
     }
 
+    /// Applies one batch of updates atomically and durably: removals first, then additions.
+    /// Nodes are dicts with `index, id, node_type, name, source`; edges dicts with
+    /// `source, target, relation, display_relation`; removed edges `(source, target, relation)`.
+    /// Returns what changed. Nothing is written if any part is invalid.
+    #[pyo3(signature = (*, add_nodes = None, add_edges = None, remove_nodes = None, remove_edges = None))]
+    fn apply<'py>(
+        &self, py: Python<'py>, add_nodes: Option<Vec<Bound<'py, PyDict>>>, add_edges: Option<Vec<Bound<'py, PyDict>>>,
+        remove_nodes: Option<Vec<NodeIndex>>, remove_edges: Option<Vec<(NodeIndex, NodeIndex, String)>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        fn field<'py, T: for<'a> FromPyObject<'a, 'py>>(d: &Bound<'py, PyDict>, key: &str, what: &str, i: usize) -> PyResult<T> {
+            let v = d.get_item(key)?.ok_or_else(|| PyValueError::new_err(format!("{what}[{i}] has no {key:?}")))?;
+            v.extract().map_err(|_| PyValueError::new_err(format!("{what}[{i}][{key:?}] has the wrong type")))
+        }
+        let mut batch = kg_core::Batch { remove_nodes: remove_nodes.unwrap_or_default(), remove_edges: remove_edges.unwrap_or_default(), ..Default::default() };
+        for (i, d) in add_nodes.unwrap_or_default().iter().enumerate() {
+            batch.add_nodes.push(kg_core::Node {
+                index: field(d, "index", "add_nodes", i)?,
+                id: field(d, "id", "add_nodes", i)?,
+                node_type: field(d, "node_type", "add_nodes", i)?,
+                name: field(d, "name", "add_nodes", i)?,
+                source: field(d, "source", "add_nodes", i)?,
+            });
+        }
+        for (i, d) in add_edges.unwrap_or_default().iter().enumerate() {
+            batch.add_edges.push(kg_core::Edge {
+                source: field(d, "source", "add_edges", i)?,
+                target: field(d, "target", "add_edges", i)?,
+                relation: field(d, "relation", "add_edges", i)?,
+                display_relation: field(d, "display_relation", "add_edges", i)?,
+            });
+        }
+        let report = py.detach(|| self.db.apply(&batch)).map_err(core_err)?;
+        to_json(py, &report)
+    }
+
+    /// Every source x every target: `[(source, target, distance, count, paths)]` with at most
+    /// `max_paths` paths per pair (a seeded uniform sample when there are more), pairs in
+    /// parallel.
+    #[pyo3(signature = (sources, targets, *, max_paths = 50, seed = 0))]
+    fn many_to_many(&self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64) -> PyResult<Vec<(NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>)>> {
+        let view = self.db.view();
+        py.detach(|| PathFinder::plain(&view).many_to_many(&sources, &targets, max_paths, seed))
+            .map(|v| v.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths)).collect())
+            .map_err(query_err)
+    }
+
     #[getter]
     fn path(&self) -> Option<String> {
         self.path.as_ref().map(|p| p.display().to_string())
