@@ -16,5 +16,5 @@ python3 -m pip install -q -r tests/requirements.txt 2>&1 | grep -v "Running pip 
 # The networkx comparison on hetionet-partial skips itself when ../shared/data is absent.
 python3 -m pytest -q tests/python
 # The shipped type stubs match the module.
-python3 -m mypy.stubtest kgcore
+python3 -m mypy.stubtest kgcore._kgcore
 python3 -m pytest -q --doctest-modules "$(python3 -c 'import kgcore, os; print(os.path.dirname(kgcore.__file__))')"

@@ -192,3 +192,26 @@ def test_updates_and_many_to_many(tmp_path):
         assert [(s, t) for s, t, *_ in pairs] == [(0, 2), (0, 3), (1, 2), (1, 3)]
         for s, t, d, count, paths in pairs:
             assert len(paths) == min(count, 5) and all(len(p) == d + 1 for p in paths)
+
+
+def test_dataframes_and_networkx(graph, tmp_path):
+    pytest.importorskip("pandas")
+    nx = pytest.importorskip("networkx")
+    nodes = kgcore.nodes_frame(graph)
+    edges = kgcore.edges_frame(graph)
+    info = graph.info()
+    assert len(nodes) == info["nodes"] and len(edges) == info["edges"]
+    assert edges.groupby("relation", observed=True).size().to_dict() == info["relations"]
+    # Round trip: kg.csv rows rebuilt from the frames import to the same graph.
+    n = nodes.set_index("node_index")
+    kg = edges.join(n.add_prefix("x_"), on="x_index").join(n.add_prefix("y_"), on="y_index")
+    kg = kg.rename(columns={f"{p}_node_{c}": f"{p}_{c}" for p in "xy" for c in ("id", "type", "name", "source")})
+    report = kgcore.import_dataframe(str(tmp_path / "copy"), kg)
+    assert (report["nodes"], report["edges"]) == (info["nodes"], info["edges"])
+    with pytest.raises(ValueError, match="x_id"):
+        kgcore.import_dataframe(str(tmp_path / "bad"), kg.drop(columns=["x_id"]))
+    h = hub(graph)
+    sub = kgcore.to_networkx(graph, [h] + graph.neighbours(h)[:20])
+    assert sub.number_of_nodes() == 21 and sub.number_of_edges() >= 20
+    assert all("relation" in d for _, _, d in sub.edges(data=True))
+    assert isinstance(sub, nx.MultiDiGraph)

@@ -9,6 +9,9 @@
 True
 """
 
+import os
+import tempfile
+
 from ._kgcore import (
     CorruptionError,
     Graph,
@@ -20,7 +23,69 @@ from ._kgcore import (
     render_medreason,
 )
 
+KG_COLUMNS = [
+    "relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source",
+    "y_index", "y_id", "y_type", "y_name", "y_source",
+]
+
+
+def nodes_frame(graph):
+    """Every node as a pandas DataFrame with nodes.csv's columns."""
+    import pandas as pd
+
+    idx, ids, types, names, sources = graph.nodes_arrays()
+    return pd.DataFrame({"node_index": idx, "node_id": ids, "node_type": pd.Categorical(types),
+                         "node_name": names, "node_source": pd.Categorical(sources)})
+
+
+def edges_frame(graph):
+    """Every stored edge as a pandas DataFrame with edges.csv's columns (relations categorical)."""
+    import numpy as np
+    import pandas as pd
+
+    src, dst, labels, relations, displays = graph.edges_arrays()
+    return pd.DataFrame({
+        "relation": pd.Categorical(np.asarray(relations, dtype=object)[labels]),
+        "display_relation": pd.Categorical(np.asarray(displays, dtype=object)[labels]),
+        "x_index": src,
+        "y_index": dst,
+    })
+
+
+def to_networkx(graph, nodes):
+    """The subgraph induced by `nodes` as a networkx MultiDiGraph with node and edge attributes."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for n in nodes:
+        d = graph.node(n)
+        g.add_node(n, name=d["name"], type=d["type"], id=d["id"], source=d["source"])
+    for s, t, rel, disp in graph.induced_edges(list(nodes)):
+        g.add_edge(s, t, relation=rel, display_relation=disp)
+    return g
+
+
+def import_dataframe(path, frame):
+    """Imports a DataFrame with PrimeKG's kg.csv columns, through the same validating, all-or-
+    nothing importer as files (the frame is streamed to a temporary CSV first)."""
+    missing = [c for c in KG_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"DataFrame is missing column(s) {', '.join(missing)}")
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    try:
+        frame[KG_COLUMNS].to_csv(tmp, index=False)
+        return import_files(path, [tmp])
+    finally:
+        os.unlink(tmp)
+
+
 __all__ = [
+    "KG_COLUMNS",
+    "edges_frame",
+    "import_dataframe",
+    "nodes_frame",
+    "to_networkx",
     "CorruptionError",
     "Graph",
     "KgcoreError",
