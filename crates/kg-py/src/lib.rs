@@ -58,6 +58,9 @@ struct PyGraph {
     vectors_loaded: OnceLock<()>,
 }
 
+/// One pair of a many-to-many answer: (source, target, distance, count, paths).
+type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
+
 /// Node embeddings beside the database's own files.
 const VECTOR_FILE: &str = "vectors.kgv";
 
@@ -397,7 +400,7 @@ impl PyGraph {
     /// `max_paths` paths per pair (a seeded uniform sample when there are more), pairs in
     /// parallel.
     #[pyo3(signature = (sources, targets, *, max_paths = 50, seed = 0))]
-    fn many_to_many(&self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64) -> PyResult<Vec<(NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>)>> {
+    fn many_to_many(&self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64) -> PyResult<Vec<PairTuple>> {
         let view = self.db.view();
         py.detach(|| PathFinder::plain(&view).many_to_many(&sources, &targets, max_paths, seed))
             .map(|v| v.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths)).collect())
