@@ -115,7 +115,7 @@ pub fn load_files(
     }
     for (file_no, (_, layout, reader, header_lines)) in inputs.into_iter().enumerate() {
         let name: Arc<str> = merge.files[file_no].as_str().into();
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Block>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
         let reader_name = Arc::clone(&name);
         let handle = std::thread::spawn(move || cut_blocks(reader, header_lines + 1, &reader_name, &tx));
         let threads = rayon::current_num_threads().max(1);
@@ -123,12 +123,10 @@ pub fn load_files(
         let mut result = Ok(());
         let mut done = false;
         while !done {
+            // The channel closes when the reader stops, at the end or on a read error; a read
+            // error is reported after the blocks before it, so the earliest error wins.
             match rx.recv() {
-                Ok(Ok(block)) => pending.push(block),
-                Ok(Err(e)) => {
-                    result = Err(e);
-                    break;
-                }
+                Ok(block) => pending.push(block),
                 Err(_) => done = true,
             }
             if pending.len() == threads || (done && !pending.is_empty()) {
@@ -267,7 +265,7 @@ struct Block {
 }
 
 /// Cuts the stream into blocks that end at a newline outside quotes.
-fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &std::sync::mpsc::SyncSender<Result<Block>>) -> Result<()> {
+fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &std::sync::mpsc::SyncSender<Block>) -> Result<()> {
     let mut carry: Vec<u8> = Vec::with_capacity(2 * BLOCK);
     let mut scanned = 0usize; // bytes of `carry` already scanned ...
     let mut in_quotes = false; // ... and the quote state after them
@@ -277,11 +275,7 @@ fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &
         carry.resize(start + BLOCK, 0);
         let n = match read_up_to(&mut reader, &mut carry[start..]) {
             Ok(n) => n,
-            Err(e) => {
-                let err = read_error(file, line + memchr::memchr_iter(b'\n', &carry[..start]).count() as u64, e);
-                let _ = tx.send(Err(err.clone_parse()));
-                return Err(err);
-            }
+            Err(e) => return Err(read_error(file, line + memchr::memchr_iter(b'\n', &carry[..start]).count() as u64, e)),
         };
         carry.truncate(start + n);
         for pos in memchr::memchr2_iter(b'"', b'\n', &carry[scanned..]) {
@@ -304,22 +298,12 @@ fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &
             // Re-derive the quote state of the carried tail.
             in_quotes = memchr::memchr_iter(b'"', &carry).count() % 2 == 1;
             last_cut = None;
-            if tx.send(Ok(block)).is_err() {
+            if tx.send(block).is_err() {
                 return Ok(()); // the consumer stopped on an error of its own
             }
         }
         if eof {
             return Ok(());
-        }
-    }
-}
-
-impl Error {
-    /// A copy of a parse error, for sending one error to two places.
-    fn clone_parse(&self) -> Error {
-        match self {
-            Error::Parse { file, line, message } => Error::Parse { file: file.clone(), line: *line, message: message.clone() },
-            other => Error::InvalidInput(other.to_string()),
         }
     }
 }
