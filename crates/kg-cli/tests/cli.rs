@@ -113,3 +113,45 @@ fn a_second_writer_process_is_refused_by_the_lock() {
     drop(holder);
     assert!(kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
 }
+
+#[test]
+fn apply_and_batch_name_the_bad_line_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.01", "--out", csv_s]).status.success());
+    assert!(kgcore(&["import", "--db", db_s, csv_s]).status.success());
+    let before = ok_json(&["info", "--db", db_s, "--json"]);
+
+    let batches = dir.path().join("batches.jsonl");
+    let good = r#"{"add_nodes":[{"index":5000,"id":"X","node_type":"drug","name":"New","source":"t"}]}"#;
+    for (bad, says) in [
+        (r#"{"add_nodes":[{"index":5001}]}"#, "not a batch"),
+        (r#"{"add_edges":[{"source":5000,"target":99999,"relation":"r","display_relation":"r"}]}"#, "unknown node 99999"),
+        (r#"{"remove_nodes":[1],"typo":1}"#, "unknown field"),
+    ] {
+        std::fs::write(&batches, format!("{good}\n{bad}\n")).unwrap();
+        let out = kgcore(&["apply", "--db", db_s, batches.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("batches.jsonl:2") && err.contains(says), "{err}");
+        // The good first line was committed; the bad second one left nothing.
+        let after = ok_json(&["info", "--db", db_s, "--json"]);
+        assert_eq!(after["nodes"].as_u64().unwrap(), before["nodes"].as_u64().unwrap() + 1);
+        assert_eq!(after["edges"], before["edges"]);
+    }
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kgcore"))
+        .args(["batch", "--db", db_s])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"0\t1\n0 1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the good line was answered");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdin:2: expected FROM<TAB>TO"));
+}
