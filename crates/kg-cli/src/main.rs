@@ -93,6 +93,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Attach node embeddings: VECTORS is an (n, dim) float32/float64 .npy, IDS the n node
+    /// indices (.npy integers, or text with one per line). Rows replace earlier rows of the
+    /// same nodes; an HNSW graph is built unless --exact.
+    EmbedImport {
+        #[arg(long)]
+        db: PathBuf,
+        vectors: PathBuf,
+        ids: PathBuf,
+        /// Keep rows only: every search compares all of them.
+        #[arg(long)]
+        exact: bool,
+        #[arg(long, default_value_t = 16)]
+        m: usize,
+        #[arg(long, default_value_t = 200)]
+        ef_construction: usize,
+        #[arg(long, default_value_t = 64)]
+        ef_search: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that the store is whole and agrees with the in-memory view.
     Check {
         #[arg(long)]
@@ -187,6 +207,10 @@ fn main() -> ExitCode {
         Command::Check { db } => check(db),
         Command::Search { db, text, node_type, fuzzy, prefix, limit, json } => search(db, &text, node_type.as_deref(), fuzzy, prefix, limit, json),
         Command::Apply { db, batches } => apply(db, batches),
+        Command::EmbedImport { db, vectors, ids, exact, m, ef_construction, ef_search, json } => {
+            let params = (!exact).then_some(kg_index::HnswParams { m, ef_construction, ef_search, ..Default::default() });
+            embed_import(db, &vectors, &ids, params, json)
+        }
         Command::Batch { db, medreason, max_paths } => batch(db, medreason, max_paths),
         Command::Bench { db, pairs, k_pairs, seed, json } => run_bench(db, pairs, k_pairs, seed, json),
     };
@@ -571,6 +595,46 @@ fn name_index(db: &Database) -> Result<kg_index::NameIndex, Box<dyn std::error::
         eprintln!("kgcore: warning: could not save the name index: {e}");
     }
     Ok(idx)
+}
+
+fn embed_import(db: PathBuf, vectors: &std::path::Path, ids: &std::path::Path, params: Option<kg_index::HnswParams>, json: bool) -> CliResult {
+    let start = Instant::now();
+    let (rows, dim, values) = kg_index::npy::read_matrix(vectors)?;
+    let nodes = kg_index::npy::read_ids(ids)?;
+    if nodes.len() != rows {
+        return Err(format!("{} holds {rows} vectors but {} holds {} node indices", vectors.display(), ids.display(), nodes.len()).into());
+    }
+    // Read-write: the lock keeps two writers of the vector file apart.
+    let db = Database::open(&db, OpenMode::ReadWrite)?;
+    let file = db.path().ok_or("an in-memory database has no vector file")?.join(kg_index::VECTOR_FILE);
+    let current = if file.exists() {
+        match kg_index::VectorIndex::load_file(&file) {
+            Ok(idx) => Some(idx),
+            Err(e) => {
+                eprintln!("kgcore: warning: {e}; replacing it");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut idx = match (current, params) {
+        (Some(c), p) if c.dim() == dim && c.hnsw_params().is_some() == p.is_some() => c,
+        (_, Some(p)) => kg_index::VectorIndex::with_hnsw(dim, p)?,
+        (_, None) => kg_index::VectorIndex::new(dim)?,
+    };
+    idx.add(&db.view(), &nodes, &values)?;
+    idx.write_file(&file)?;
+    let report = serde_json::json!({
+        "rows": rows, "dim": dim, "live": idx.len(), "hnsw": idx.hnsw_params().is_some(),
+        "file": file.display().to_string(), "seconds": start.elapsed().as_secs_f64(),
+    });
+    if json {
+        return print_json(&report);
+    }
+    println!("attached {rows} vectors of dimension {dim} ({} live rows, {}) in {:.1} s: {}", idx.len(),
+        if idx.hnsw_params().is_some() { "HNSW" } else { "exact" }, start.elapsed().as_secs_f64(), file.display());
+    Ok(())
 }
 
 /// The name index file, beside the database's own files.

@@ -155,3 +155,75 @@ fn apply_and_batch_name_the_bad_line_and_write_nothing() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the good line was answered");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stdin:2: expected FROM<TAB>TO"));
 }
+
+/// A C-ordered float32 `.npy` of `rows` rows.
+fn write_npy(path: &std::path::Path, rows: usize, dim: usize, values: &[f32]) {
+    let mut h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    b.extend_from_slice(h.as_bytes());
+    b.extend(values.iter().flat_map(|x| x.to_le_bytes()));
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn embed_import_attaches_searchable_vectors_and_refuses_bad_input_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.02", "--seed", "5", "--out", csv_s]).status.success());
+    ok_json(&["import", "--db", db_s, csv_s, "--json"]);
+    let nodes: Vec<u32> = {
+        let d = kg_core::Database::open(&db, kg_core::OpenMode::ReadOnly).unwrap();
+        d.view().nodes().collect()
+    };
+    let dim = 12;
+    let mut rng = kg_core::rng::SplitMix64::new(3);
+    let values: Vec<f32> = (0..nodes.len() * dim).map(|_| rng.next_f64() as f32 - 0.5).collect();
+    let (vec_p, ids_p) = (dir.path().join("vectors.npy"), dir.path().join("ids.txt"));
+    write_npy(&vec_p, nodes.len(), dim, &values);
+    std::fs::write(&ids_p, nodes.iter().map(|n| format!("{n}\n")).collect::<String>()).unwrap();
+    let (vec_s, ids_s) = (vec_p.to_str().unwrap(), ids_p.to_str().unwrap());
+
+    let r = ok_json(&["embed-import", "--db", db_s, vec_s, ids_s, "--json"]);
+    assert_eq!((r["rows"].as_u64(), r["dim"].as_u64(), r["hnsw"].as_bool()), (Some(nodes.len() as u64), Some(dim as u64), Some(true)));
+    let file = db.join(kg_index::VECTOR_FILE);
+    let index = kg_index::VectorIndex::load_file(&file).unwrap();
+    assert_eq!(index.len(), nodes.len());
+    let view = kg_core::Database::open(&db, kg_core::OpenMode::ReadOnly).unwrap().view();
+    for i in [0, nodes.len() / 2, nodes.len() - 1] {
+        let hit = index.search(&view, &values[i * dim..(i + 1) * dim], 1, None, kg_index::SearchMode::Auto).unwrap();
+        assert_eq!(hit[0].0, nodes[i], "a node's own vector finds it");
+    }
+
+    // Each bad input: a nonzero exit naming the problem, and the vector file as it was.
+    let before = std::fs::read(&file).unwrap();
+    let short_ids = dir.path().join("short.txt");
+    std::fs::write(&short_ids, "0\n1\n").unwrap();
+    let bad_ids = dir.path().join("bad.txt");
+    std::fs::write(&bad_ids, "0\nseven\n").unwrap();
+    let nan = dir.path().join("nan.npy");
+    let mut v = values.clone();
+    v[dim * 3 + 1] = f32::NAN;
+    write_npy(&nan, nodes.len(), dim, &v);
+    let unknown = dir.path().join("unknown.txt");
+    std::fs::write(&unknown, nodes.iter().map(|&n| format!("{}\n", if n == nodes[2] { 9_999_999 } else { n })).collect::<String>()).unwrap();
+    let cases = [
+        (vec_s, short_ids.to_str().unwrap(), "holds 2 node indices"),
+        (vec_s, bad_ids.to_str().unwrap(), "bad.txt: line 2"),
+        (nan.to_str().unwrap(), ids_s, "row 3"),
+        (vec_s, unknown.to_str().unwrap(), "node 9999999 is not in the database"),
+        (ids_s, ids_s, "not a .npy file"),
+        ("/nonexistent/v.npy", ids_s, "/nonexistent/v.npy"),
+    ];
+    for (v, i, want) in cases {
+        let out = kgcore(&["embed-import", "--db", db_s, v, i]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(want), "{want}: {err}");
+        assert_eq!(std::fs::read(&file).unwrap(), before, "{want}: the vector file is untouched");
+    }
+}

@@ -6,11 +6,20 @@
 //! by automaton intersection) lookups, each filterable by node type. The index is persisted
 //! beside the database as a versioned, checksummed file.
 //!
-//! [`VectorIndex`] holds node embeddings (any dimension, cosine) with exact search and
-//! tombstones, and [`map_entity`] applies MedReason's mapping rules on top of both.
+//! [`VectorIndex`] holds node embeddings (any dimension, cosine) with exact search, an optional
+//! HNSW graph for approximate search (type filter applied during the walk), tombstones and a
+//! versioned, checksummed file; [`map_entity`] applies MedReason's mapping rules on top of both.
 
+mod hnsw;
 mod names;
+pub mod npy;
 mod vectors;
 
+/// The vector index file, beside the database's own files.
+pub const VECTOR_FILE: &str = "vectors.kgv";
+
+pub use hnsw::HnswParams;
 pub use names::{Hit, IndexError, NameIndex, normalize};
-pub use vectors::{DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, Mapping, VectorIndex, map_entity};
+pub use vectors::{
+    DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VectorIndex, map_entities, map_entity,
+};

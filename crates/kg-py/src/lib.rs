@@ -61,8 +61,7 @@ struct PyGraph {
 /// One pair of a many-to-many answer: (source, target, distance, count, paths).
 type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
 
-/// Node embeddings beside the database's own files.
-const VECTOR_FILE: &str = "vectors.kgv";
+use kg_index::VECTOR_FILE;
 
 fn index_err(e: kg_index::IndexError) -> PyErr {
     let text = e.to_string();
@@ -70,6 +69,30 @@ fn index_err(e: kg_index::IndexError) -> PyErr {
         kg_index::IndexError::Io { .. } => PyOSError::new_err(text),
         kg_index::IndexError::Corrupt { .. } => CorruptionError::new_err(text),
         _ => PyValueError::new_err(text),
+    }
+}
+
+/// An index error about the `i`th entity of a batch, same exception class, position named.
+fn index_err_at(py: Python<'_>, e: kg_index::IndexError, i: usize) -> PyErr {
+    let err = index_err(e);
+    let msg = format!("entity {i}: {}", err.value(py));
+    PyErr::from_type(err.get_type(py), msg)
+}
+
+fn search_mode(exact: bool, ef: Option<usize>) -> kg_index::SearchMode {
+    match (exact, ef) {
+        (true, _) => kg_index::SearchMode::Exact,
+        (false, Some(ef)) => kg_index::SearchMode::Approximate { ef },
+        (false, None) => kg_index::SearchMode::Auto,
+    }
+}
+
+fn mapping_tuple(m: Mapping) -> (&'static str, Vec<(NodeIndex, f32)>) {
+    match m {
+        Mapping::Exact(nodes) => ("exact", nodes.into_iter().map(|n| (n, 1.0)).collect()),
+        Mapping::Similar { node, similarity } => ("similar", vec![(node, similarity)]),
+        Mapping::Ambiguous(c) => ("ambiguous", c),
+        Mapping::None => ("none", Vec::new()),
     }
 }
 
@@ -183,13 +206,18 @@ impl PyGraph {
 
     /// All shortest paths: `(distance, count, paths)` with at most `limit` paths listed, or a
     /// uniform sample of `sample` paths drawn with `seed`. `distance` is None without a path.
-    #[pyo3(signature = (source, target, *, limit = 1000, sample = None, seed = 0, directed = false, max_hops = None))]
+    /// Takes the constraints of `shortest_path`.
+    #[pyo3(signature = (source, target, *, limit = 1000, sample = None, seed = 0, directed = false, node_types = None,
+        exclude_node_types = None, relations = None, exclude_relations = None, exclude_nodes = None, max_hops = None,
+        max_degree = None))]
     #[allow(clippy::too_many_arguments)]
     fn all_shortest_paths(
         &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, limit: usize, sample: Option<usize>, seed: u64,
-        directed: bool, max_hops: Option<u32>,
+        directed: bool, node_types: Option<Vec<String>>, exclude_node_types: Option<Vec<String>>, relations: Option<Vec<String>>,
+        exclude_relations: Option<Vec<String>>, exclude_nodes: Option<Vec<NodeIndex>>, max_hops: Option<u32>,
+        max_degree: Option<usize>,
     ) -> PyResult<(Option<u32>, u128, Vec<Vec<NodeIndex>>)> {
-        let c = Constraints { directed, max_hops, ..Constraints::default() };
+        let c = constraints(directed, node_types, exclude_node_types, relations, exclude_relations, exclude_nodes, max_hops, max_degree);
         let view = self.db.view();
         py.detach(|| {
             let f = PathFinder::new(&view, &c)?;
@@ -289,9 +317,17 @@ impl PyGraph {
     }
 
     /// Attaches embeddings: `vectors` is a float32 array of shape (len(ids), dim), one row per
-    /// node index in `ids` (replacing earlier rows of those nodes). Saved beside the database
-    /// when it is open read-write.
-    fn set_vectors(&self, py: Python<'_>, ids: PyReadonlyArray1<'_, i64>, vectors: PyReadonlyArray2<'_, f32>) -> PyResult<usize> {
+    /// node index in `ids` (replacing earlier rows of those nodes). `index="hnsw"` keeps an HNSW
+    /// graph (settings `m`, `ef_construction`, `ef_search`) extended on every call; `"exact"`
+    /// keeps rows only. Without `index`, an existing index keeps its kind and a new one is
+    /// HNSW; rows of another dimension or kind replace the old index. Saved beside the
+    /// database when it is open read-write. Returns the number of live rows.
+    #[pyo3(signature = (ids, vectors, *, index = None, m = 16, ef_construction = 200, ef_search = 64))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_vectors(
+        &self, py: Python<'_>, ids: PyReadonlyArray1<'_, i64>, vectors: PyReadonlyArray2<'_, f32>, index: Option<&str>, m: usize,
+        ef_construction: usize, ef_search: usize,
+    ) -> PyResult<usize> {
         let arr = vectors.as_array();
         let (n, dim) = (arr.nrows(), arr.ncols());
         let ids: Vec<NodeIndex> = ids
@@ -303,11 +339,19 @@ impl PyGraph {
         if ids.len() != n {
             return Err(PyValueError::new_err(format!("{} ids for {n} vectors", ids.len())));
         }
-        let flat: Vec<f32> = arr.iter().copied().collect();
+        let params = kg_index::HnswParams { m, ef_construction, ef_search, ..Default::default() };
         let current = self.vector_index()?;
+        let want_graph = match index {
+            None => current.as_deref().is_none_or(|c| c.hnsw_params().is_some()),
+            Some("hnsw") => true,
+            Some("exact") => false,
+            Some(other) => return Err(PyValueError::new_err(format!("index must be \"hnsw\" or \"exact\", got {other:?}"))),
+        };
+        let flat: Vec<f32> = arr.iter().copied().collect();
         py.detach(|| {
             let mut idx = match current.as_deref() {
-                Some(c) if c.dim() == dim => c.clone(),
+                Some(c) if c.dim() == dim && c.hnsw_params().is_some() == want_graph => c.clone(),
+                _ if want_graph => VectorIndex::with_hnsw(dim, params)?,
                 _ => VectorIndex::new(dim)?,
             };
             idx.add(&self.db.view(), &ids, &flat)?;
@@ -323,42 +367,93 @@ impl PyGraph {
         .map_err(index_err)
     }
 
-    /// The `k` nodes whose embeddings are most cosine-similar to `query` (exact search),
-    /// optionally of one type: `[(node, similarity)]`, best first.
-    #[pyo3(signature = (query, k = 10, *, node_type = None))]
-    fn search_vectors(&self, py: Python<'_>, query: PyReadonlyArray1<'_, f32>, k: usize, node_type: Option<String>) -> PyResult<Vec<(NodeIndex, f32)>> {
+    /// The `k` nodes whose embeddings are most cosine-similar to `query`, optionally of one
+    /// type: `[(node, similarity)]`, best first. Through the HNSW graph when there is one
+    /// (`ef` widens its search), exactly with `exact=True`.
+    #[pyo3(signature = (query, k = 10, *, node_type = None, exact = false, ef = None))]
+    fn search_vectors(
+        &self, py: Python<'_>, query: PyReadonlyArray1<'_, f32>, k: usize, node_type: Option<String>, exact: bool, ef: Option<usize>,
+    ) -> PyResult<Vec<(NodeIndex, f32)>> {
         let q: Vec<f32> = query.as_array().iter().copied().collect();
         let idx = self.vector_index()?.ok_or_else(|| PyValueError::new_err("no embeddings attached: call set_vectors first"))?;
-        py.detach(|| idx.search(&self.db.view(), &q, k, node_type.as_deref())).map_err(index_err)
+        let mode = search_mode(exact, ef);
+        py.detach(|| idx.search(&self.db.view(), &q, k, node_type.as_deref(), mode)).map_err(index_err)
     }
 
     /// MedReason's entity mapping: `("exact", [(node, 1.0)...])` for a name equal ignoring case,
     /// else `("similar", [(node, sim)])` when the best embedding match exceeds `accept_sim`, else
     /// `("ambiguous", candidates above min_sim)`, else `("none", [])`.
-    #[pyo3(signature = (text, vector = None, *, node_type = None, k = 10, min_sim = 0.7, accept_sim = 0.85))]
+    #[pyo3(signature = (text, vector = None, *, node_type = None, k = 10, min_sim = 0.7, accept_sim = 0.85, exact = false))]
     #[allow(clippy::too_many_arguments)]
     fn map_entity(
         &self, py: Python<'_>, text: &str, vector: Option<PyReadonlyArray1<'_, f32>>, node_type: Option<String>, k: usize,
-        min_sim: f32, accept_sim: f32,
+        min_sim: f32, accept_sim: f32, exact: bool,
     ) -> PyResult<(&'static str, Vec<(NodeIndex, f32)>)> {
         let v: Option<Vec<f32>> = vector.map(|a| a.as_array().iter().copied().collect());
         let vectors = self.vector_index()?;
         if v.is_some() && vectors.is_none() {
             return Err(PyValueError::new_err("a vector was given but no embeddings are attached: call set_vectors first"));
         }
+        let opts = kg_index::MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
         let text = text.to_owned();
         let mapping = py
             .detach(|| {
                 let names = self.name_index();
-                kg_index::map_entity(&self.db.view(), &names, vectors.as_deref(), &text, v.as_deref(), node_type.as_deref(), k, min_sim, accept_sim)
+                let e = kg_index::EntityQuery { text: &text, vector: v.as_deref(), node_type: node_type.as_deref() };
+                kg_index::map_entity(&self.db.view(), &names, vectors.as_deref(), e, &opts)
             })
             .map_err(index_err)?;
-        Ok(match mapping {
-            Mapping::Exact(nodes) => ("exact", nodes.into_iter().map(|n| (n, 1.0)).collect()),
-            Mapping::Similar { node, similarity } => ("similar", vec![(node, similarity)]),
-            Mapping::Ambiguous(c) => ("ambiguous", c),
-            Mapping::None => ("none", Vec::new()),
-        })
+        Ok(mapping_tuple(mapping))
+    }
+
+    /// `map_entity` for many entities at once, on all cores: `vectors` (optional) is a float32
+    /// array with one row per text; `node_types` one type (or None) per text, or None. Returns
+    /// one `(kind, candidates)` per text, in order; the first failing entity raises, naming
+    /// its position.
+    #[pyo3(signature = (texts, vectors = None, *, node_types = None, k = 10, min_sim = 0.7, accept_sim = 0.85, exact = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn map_entities(
+        &self, py: Python<'_>, texts: Vec<String>, vectors: Option<PyReadonlyArray2<'_, f32>>, node_types: Option<Vec<Option<String>>>,
+        k: usize, min_sim: f32, accept_sim: f32, exact: bool,
+    ) -> PyResult<Vec<(&'static str, Vec<(NodeIndex, f32)>)>> {
+        let rows: Option<(usize, Vec<f32>)> = match &vectors {
+            Some(a) => {
+                let a = a.as_array();
+                if a.nrows() != texts.len() {
+                    return Err(PyValueError::new_err(format!("{} texts but {} vector rows", texts.len(), a.nrows())));
+                }
+                Some((a.ncols(), a.iter().copied().collect()))
+            }
+            None => None,
+        };
+        if let Some(t) = &node_types
+            && t.len() != texts.len()
+        {
+            return Err(PyValueError::new_err(format!("{} texts but {} node types", texts.len(), t.len())));
+        }
+        let index = self.vector_index()?;
+        if rows.is_some() && index.is_none() {
+            return Err(PyValueError::new_err("vectors were given but no embeddings are attached: call set_vectors first"));
+        }
+        let opts = kg_index::MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
+        let results = py.detach(|| {
+            let names = self.name_index();
+            let queries: Vec<kg_index::EntityQuery<'_>> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| kg_index::EntityQuery {
+                    text,
+                    vector: rows.as_ref().map(|(dim, flat)| &flat[i * dim..(i + 1) * dim]),
+                    node_type: node_types.as_ref().and_then(|t| t[i].as_deref()),
+                })
+                .collect();
+            kg_index::map_entities(&self.db.view(), &names, index.as_deref(), &queries, &opts)
+        });
+        results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.map(mapping_tuple).map_err(|e| index_err_at(py, e, i)))
+            .collect()
     }
 
     /// Applies one batch of updates atomically and durably: removals first, then additions.

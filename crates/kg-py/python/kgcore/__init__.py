@@ -52,6 +52,36 @@ def edges_frame(graph):
     })
 
 
+def nodes_table(graph):
+    """Every node as a pyarrow Table with nodes.csv's columns (types and sources dictionary-
+    encoded)."""
+    import pyarrow as pa
+
+    idx, ids, types, names, sources = graph.nodes_arrays()
+    return pa.table({
+        "node_index": pa.array(idx),
+        "node_id": pa.array(ids, pa.string()),
+        "node_type": pa.array(types, pa.string()).dictionary_encode(),
+        "node_name": pa.array(names, pa.string()),
+        "node_source": pa.array(sources, pa.string()).dictionary_encode(),
+    })
+
+
+def edges_table(graph):
+    """Every stored edge as a pyarrow Table with edges.csv's columns; the relation columns are
+    dictionary arrays over the graph's own label list, built without copying a string per edge."""
+    import pyarrow as pa
+
+    src, dst, labels, relations, displays = graph.edges_arrays()
+    codes = pa.array(labels.astype("int32"))
+    return pa.table({
+        "relation": pa.DictionaryArray.from_arrays(codes, pa.array(relations, pa.string())),
+        "display_relation": pa.DictionaryArray.from_arrays(codes, pa.array(displays, pa.string())),
+        "x_index": pa.array(src),
+        "y_index": pa.array(dst),
+    })
+
+
 def to_networkx(graph, nodes):
     """The subgraph induced by `nodes` as a networkx MultiDiGraph with node and edge attributes."""
     import networkx as nx
@@ -66,15 +96,22 @@ def to_networkx(graph, nodes):
 
 
 def import_dataframe(path, frame):
-    """Imports a DataFrame with PrimeKG's kg.csv columns, through the same validating, all-or-
-    nothing importer as files (the frame is streamed to a temporary CSV first)."""
-    missing = [c for c in KG_COLUMNS if c not in frame.columns]
+    """Imports a pandas DataFrame or a pyarrow Table with PrimeKG's kg.csv columns, through the
+    same validating, all-or-nothing importer as files (the frame is streamed to a temporary CSV
+    first)."""
+    columns = list(frame.column_names) if hasattr(frame, "column_names") else list(frame.columns)
+    missing = [c for c in KG_COLUMNS if c not in columns]
     if missing:
         raise ValueError(f"DataFrame is missing column(s) {', '.join(missing)}")
     fd, tmp = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
     try:
-        frame[KG_COLUMNS].to_csv(tmp, index=False)
+        if hasattr(frame, "column_names"):  # a pyarrow Table
+            import pyarrow.csv
+
+            pyarrow.csv.write_csv(frame.select(KG_COLUMNS), tmp)
+        else:
+            frame[KG_COLUMNS].to_csv(tmp, index=False)
         return import_files(path, [tmp])
     finally:
         os.unlink(tmp)
@@ -83,8 +120,10 @@ def import_dataframe(path, frame):
 __all__ = [
     "KG_COLUMNS",
     "edges_frame",
+    "edges_table",
     "import_dataframe",
     "nodes_frame",
+    "nodes_table",
     "to_networkx",
     "CorruptionError",
     "Graph",

@@ -41,7 +41,13 @@ class Graph:
         sample: int | None = None,
         seed: int = 0,
         directed: bool = False,
+        node_types: list[str] | None = None,
+        exclude_node_types: list[str] | None = None,
+        relations: list[str] | None = None,
+        exclude_relations: list[str] | None = None,
+        exclude_nodes: list[int] | None = None,
         max_hops: int | None = None,
+        max_degree: int | None = None,
     ) -> tuple[int | None, int, list[_Path]]: ...
     def k_shortest_paths(self, source: int, target: int, k: int, *, max_searches: int = 20000) -> list[_Path]: ...
     def distances(self, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
@@ -55,9 +61,24 @@ class Graph:
     def search_names(
         self, text: str, *, node_type: str | None = None, fuzzy: int = 0, prefix: bool = False, limit: int = 20
     ) -> list[tuple[str, int, list[int]]]: ...
-    def set_vectors(self, ids: npt.NDArray[np.int64], vectors: npt.NDArray[np.float32]) -> int: ...
+    def set_vectors(
+        self,
+        ids: npt.NDArray[np.int64],
+        vectors: npt.NDArray[np.float32],
+        *,
+        index: str | None = None,
+        m: int = 16,
+        ef_construction: int = 200,
+        ef_search: int = 64,
+    ) -> int: ...
     def search_vectors(
-        self, query: npt.NDArray[np.float32], k: int = 10, *, node_type: str | None = None
+        self,
+        query: npt.NDArray[np.float32],
+        k: int = 10,
+        *,
+        node_type: str | None = None,
+        exact: bool = False,
+        ef: int | None = None,
     ) -> list[tuple[int, float]]: ...
     def map_entity(
         self,
@@ -68,7 +89,19 @@ class Graph:
         k: int = 10,
         min_sim: float = 0.7,
         accept_sim: float = 0.85,
+        exact: bool = False,
     ) -> tuple[str, list[tuple[int, float]]]: ...
+    def map_entities(
+        self,
+        texts: list[str],
+        vectors: npt.NDArray[np.float32] | None = None,
+        *,
+        node_types: list[str | None] | None = None,
+        k: int = 10,
+        min_sim: float = 0.7,
+        accept_sim: float = 0.85,
+        exact: bool = False,
+    ) -> list[tuple[str, list[tuple[int, float]]]]: ...
     def apply(
         self,
         *,
