@@ -116,12 +116,19 @@ thread_local! {
 
 /// How a layer search reads a node's links: locked while building, flat once frozen.
 trait Links {
-    fn for_each_link(&self, row: u32, level: usize, f: &mut dyn FnMut(u32));
+    /// Appends the links of `row` on `level` to `out`.
+    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>);
+}
+
+#[inline]
+fn row_of<'r>(rows: &'r [f32], dim: usize, r: u32) -> &'r [f32] {
+    &rows[r as usize * dim..(r as usize + 1) * dim]
 }
 
 /// Best-first search of one level from `entry`: up to `ef` rows passing `accept`, nearest first.
-fn search_level(
-    links: &dyn Links,
+#[allow(clippy::too_many_arguments)]
+fn search_level<L: Links + ?Sized>(
+    links: &L,
     rows: &[f32],
     dim: usize,
     query: &[f32],
@@ -146,15 +153,21 @@ fn search_level(
         while best.len() > ef {
             best.pop();
         }
+        let mut buf = Vec::with_capacity(64);
         while let Some(std::cmp::Reverse(c)) = frontier.pop() {
             if best.len() >= ef && c.dist > best.peek().map_or(f32::INFINITY, |w| w.dist) {
                 break;
             }
-            links.for_each_link(c.row, level, &mut |nb| {
-                if !visited.first_visit(nb) {
-                    return;
-                }
-                let d = dist(query, &rows[nb as usize * dim..(nb as usize + 1) * dim]);
+            buf.clear();
+            links.links_into(c.row, level, &mut buf);
+            // Unvisited links first, with their rows' first cache lines requested, so the
+            // distance loop below finds them loaded.
+            buf.retain(|&nb| visited.first_visit(nb));
+            for &nb in &buf {
+                crate::simd::prefetch(&rows[nb as usize * dim]);
+            }
+            for &nb in &buf {
+                let d = dist(query, row_of(rows, dim, nb));
                 let worst = if best.len() < ef { f32::INFINITY } else { best.peek().map_or(f32::INFINITY, |w| w.dist) };
                 if d < worst {
                     frontier.push(std::cmp::Reverse(Cand { dist: d, row: nb }));
@@ -165,39 +178,56 @@ fn search_level(
                         }
                     }
                 }
-            });
+            }
         }
         best.into_sorted_vec()
     })
 }
 
 /// Greedy walk on one upper level towards `query`.
-fn descend(links: &dyn Links, rows: &[f32], dim: usize, query: &[f32], mut at: Cand, level: usize) -> Cand {
+fn descend<L: Links + ?Sized>(links: &L, rows: &[f32], dim: usize, query: &[f32], mut at: Cand, level: usize) -> Cand {
+    let mut buf = Vec::new();
     loop {
-        let mut moved = false;
-        links.for_each_link(at.row, level, &mut |nb| {
-            let d = dist(query, &rows[nb as usize * dim..(nb as usize + 1) * dim]);
+        buf.clear();
+        links.links_into(at.row, level, &mut buf);
+        let before = at.row;
+        for &nb in &buf {
+            let d = dist(query, row_of(rows, dim, nb));
             if d < at.dist {
                 at = Cand { dist: d, row: nb };
-                moved = true;
             }
-        });
-        if !moved {
+        }
+        if at.row == before {
             return at;
         }
     }
 }
 
-/// The diversity heuristic: from candidates sorted nearest first, keep one only if it is
-/// nearer to the base than to every row kept so far; at most `m`.
+/// Rows this close to the base count as the same point.
+const SAME_POINT: f32 = 1e-6;
+/// Links a row keeps to rows identical to it.
+const MAX_SAME_POINT_LINKS: usize = 2;
+
+/// The diversity heuristic: from candidates sorted nearest first, drop one that is strictly
+/// nearer to a row already kept than to the base; keep at most `m`. Rows identical to the base
+/// (nodes sharing a name share a vector) get at most two links, chaining them together: left
+/// to the plain rule they would fill every slot and form islands no search can enter.
 fn select(rows: &[f32], dim: usize, sorted: &[Cand], m: usize) -> Vec<u32> {
     let row = |r: u32| &rows[r as usize * dim..(r as usize + 1) * dim];
     let mut kept: Vec<u32> = Vec::with_capacity(m);
+    let mut same = 0;
     for c in sorted {
         if kept.len() == m {
             break;
         }
-        if kept.iter().all(|&k| dist(row(c.row), row(k)) > c.dist) {
+        if c.dist <= SAME_POINT {
+            if same < MAX_SAME_POINT_LINKS {
+                kept.push(c.row);
+                same += 1;
+            }
+            continue;
+        }
+        if kept.iter().all(|&k| dist(row(c.row), row(k)) >= c.dist) {
             kept.push(c.row);
         }
     }
@@ -217,12 +247,11 @@ struct Builder<'a> {
 }
 
 impl Links for Builder<'_> {
-    fn for_each_link(&self, row: u32, level: usize, f: &mut dyn FnMut(u32)) {
-        let copy: Vec<u32> = {
-            let l = self.links[row as usize].lock().unwrap_or_else(|p| p.into_inner());
-            l.get(level).cloned().unwrap_or_default()
-        };
-        copy.into_iter().for_each(f);
+    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>) {
+        let l = self.links[row as usize].lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = l.get(level) {
+            out.extend_from_slice(list);
+        }
     }
 }
 
@@ -334,7 +363,7 @@ pub(crate) struct Graph {
 
 impl Links for Graph {
     #[inline]
-    fn for_each_link(&self, row: u32, level: usize, f: &mut dyn FnMut(u32)) {
+    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>) {
         let list = if level == 0 {
             let s = row as usize * (self.params.m0() + 1);
             &self.links0[s..s + self.params.m0() + 1]
@@ -342,7 +371,7 @@ impl Links for Graph {
             let s = self.upper_at[row as usize] as usize + (level - 1) * (self.params.m + 1);
             &self.upper[s..s + self.params.m + 1]
         };
-        list[1..1 + list[0] as usize].iter().for_each(|&r| f(r));
+        out.extend_from_slice(&list[1..1 + list[0] as usize]);
     }
 }
 
@@ -397,7 +426,7 @@ impl Graph {
                 let lists = (0..=self.levels[r] as usize)
                     .map(|l| {
                         let mut v = Vec::new();
-                        self.for_each_link(r as u32, l, &mut |x| v.push(x));
+                        self.links_into(r as u32, l, &mut v);
                         v
                     })
                     .collect();
@@ -536,6 +565,30 @@ mod tests {
         assert!(all >= 0.95, "recall@10 {all}");
         let third = recall(&graph, &rows, dim, &queries, 10, &|r| r % 3 == 0);
         assert!(third >= 0.95, "filtered recall@10 {third}");
+    }
+
+    #[test]
+    fn rows_with_identical_vectors_do_not_form_islands() {
+        // Nodes sharing a name share a vector: 3000 rows, half of them copies of one of 40
+        // vectors (about 37 copies each), the rest distinct.
+        let dim = 24;
+        let distinct = random_rows(3000, dim, 5);
+        let rows: Vec<f32> = (0..3000).flat_map(|r| {
+            let src = if r % 2 == 0 { (r / 2) % 40 } else { r };
+            distinct[src * dim..(src + 1) * dim].to_vec()
+        }).collect();
+        // Few links per row, so copies could fill them all.
+        let graph = Graph::build(HnswParams { m: 6, ..Default::default() }, &rows, dim);
+        let mut good = 0;
+        let queries = random_rows(100, dim, 6);
+        for q in queries.chunks_exact(dim) {
+            // Tie-aware: a returned row is right when it is as near as the 10th nearest.
+            let mut all: Vec<f32> = (0..3000).map(|r| dist(q, &rows[r * dim..(r + 1) * dim])).collect();
+            all.sort_by(f32::total_cmp);
+            let got = graph.search(&rows, dim, q, 10, 64, &|_| true);
+            good += got.iter().filter(|&&(_, d)| d <= all[9] + 1e-6).count();
+        }
+        assert!(good as f64 / 1000.0 >= 0.95, "tie-aware recall@10 {}", good as f64 / 1000.0);
     }
 
     #[test]

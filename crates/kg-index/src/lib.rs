@@ -13,6 +13,7 @@
 mod hnsw;
 mod names;
 pub mod npy;
+mod simd;
 mod vectors;
 
 /// The vector index file, beside the database's own files.

@@ -45,19 +45,7 @@ pub enum SearchMode {
 /// would visit most of the graph to find k such rows.
 const EXACT_BELOW_SHARE: f64 = 0.05;
 
-/// Dot product with eight independent sums, which the compiler turns into SIMD lanes.
-#[inline]
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
-}
+pub(crate) use crate::simd::dot;
 
 fn invalid(m: String) -> IndexError {
     IndexError::InvalidQuery(m)

