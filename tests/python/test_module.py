@@ -221,3 +221,31 @@ def test_dataframes_and_networkx(graph, tmp_path):
     assert sub.number_of_nodes() == 21 and sub.number_of_edges() >= 20
     assert all("relation" in d for _, _, d in sub.edges(data=True))
     assert isinstance(sub, nx.MultiDiGraph)
+
+
+def test_ctrl_c_interrupts_a_long_call(db_path):
+    # A real SIGINT to a process inside a long batch call: KeyboardInterrupt, and the handle
+    # answers afterwards.
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = textwrap.dedent(f"""
+        import kgcore, sys
+        g = kgcore.open({db_path!r}, read_only=True)
+        nodes = g.nodes_arrays()[0][:2000].tolist()
+        print("ready", flush=True)
+        try:
+            g.many_to_many(nodes, nodes, max_paths=50)
+            print("finished", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", len(g.shortest_path(nodes[0], nodes[1]) or []) > 0, flush=True)
+    """)
+    p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    assert out.split() == ["interrupted", "True"] and p.returncode == 0, out

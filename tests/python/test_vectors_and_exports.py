@@ -125,7 +125,8 @@ def test_embed_helper_with_a_callable(db_path):
     with kgcore.open(db_path) as g:
         live = kgcore.embed.attach_name_embeddings(g, letters, node_types=["disease"], index="exact")
         assert live == g.info()["node_types"]["disease"]
-        name = g.node(next(n for n in range(10_000) if g.node(n) and g.node(n)["type"] == "disease"))["name"]
+        _idx, _ids, types, names, _src = g.nodes_arrays()
+        name = names[types.index("disease")]
         kind, cands = g.map_entity(name + "x", kgcore.embed.embed([name + "x"], letters)[0], node_type="disease")
         assert kind in ("similar", "ambiguous") and cands
         with pytest.raises(ValueError, match="shape"):
@@ -155,3 +156,21 @@ def test_minilm_embeddings_are_semantic():
     assert np.allclose(solo, v[1], atol=1e-4)
     with pytest.raises(TypeError):
         m("a single string")
+
+
+def test_bounded_queries_report_truncation(db_path):
+    with kgcore.open(db_path, read_only=True) as g:
+        h = g.info()["degree"]["max_node"]
+        far = max(range(0, 300), key=lambda n: len(g.shortest_path(h, n) or []))
+        paths, truncated = g.k_shortest_paths(h, far, 5, report=True)
+        assert len(paths) == 5 and not truncated
+        assert paths == g.k_shortest_paths(h, far, 5)
+        lengths = [len(p) for p in paths]
+        assert lengths == sorted(lengths)
+        nodes, edges, truncated = g.neighbourhood([h], 2, max_nodes=50)
+        assert truncated and len(nodes) == 50 and nodes[0] == (h, 0)
+        nodes, edges, truncated = g.neighbourhood([h], 1, max_nodes=100_000, max_edges=10)
+        assert truncated and len(edges) == 10
+        nodes, edges, truncated = g.neighbourhood([far], 1)
+        assert not truncated and {n for n, _ in nodes} == {far, *g.neighbours(far)}
+        assert all(d <= 1 for _, d in nodes)

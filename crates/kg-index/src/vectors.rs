@@ -65,8 +65,8 @@ fn unit(v: &[f32], what: &str) -> Result<Vec<f32>, IndexError> {
 impl VectorIndex {
     /// An index searched exactly.
     pub fn new(dim: usize) -> Result<Self, IndexError> {
-        if dim == 0 {
-            return Err(invalid("vector dimension must be at least 1".into()));
+        if dim == 0 || dim > MAX_DIM {
+            return Err(invalid(format!("vector dimension must be within 1..={MAX_DIM}, got {dim}")));
         }
         Ok(VectorIndex { dim, nodes: Vec::new(), rows: Vec::new(), row_of: HashMap::new(), removed: Vec::new(), graph: None, hnsw: None })
     }
@@ -267,7 +267,7 @@ impl VectorIndex {
             Some(end) => end < body.len(),
             None => false,
         };
-        if dim == 0 || n > u32::MAX as usize || !fits {
+        if dim == 0 || dim > MAX_DIM || n > u32::MAX as usize || !fits {
             return Err(corrupt("sizes do not fit the file"));
         }
         let removed: Vec<bool> = if version == 1 { vec![false; n] } else { body[16..16 + n].iter().map(|&b| b != 0).collect() };
@@ -290,6 +290,9 @@ impl VectorIndex {
 }
 
 const VEC_MAGIC: &[u8; 8] = b"KGVECS\0\0";
+/// Embedding models give hundreds to a few thousand dimensions; a larger figure in a file is
+/// damage (a fuzzer found a 16-byte file claiming 25 billion).
+pub const MAX_DIM: usize = 65_536;
 /// Format version of the vector file.
 pub const VECTOR_INDEX_VERSION: u32 = 2;
 
@@ -430,6 +433,7 @@ mod tests {
         assert!(idx.add(&v, &[0], &[0.0, 0.0, 0.0]).is_err());
         assert!(idx.is_empty());
         assert!(VectorIndex::new(0).is_err());
+        assert!(VectorIndex::new(MAX_DIM + 1).unwrap_err().to_string().contains("65536"));
     }
 
     #[test]
@@ -571,6 +575,15 @@ mod hnsw_tests {
                 b
             }),
             ("header", b"KGVECS".to_vec()),
+            // Found by fuzzing: a whole, checksummed file claiming 25 billion dimensions.
+            ("dimension", {
+                let body = [0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0u8];
+                let mut b = VEC_MAGIC.to_vec();
+                b.extend_from_slice(&VECTOR_INDEX_VERSION.to_le_bytes());
+                b.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+                b.extend_from_slice(&body);
+                b
+            }),
         ] {
             std::fs::write(&p, &damaged).unwrap();
             let e = VectorIndex::load_file(&p).unwrap_err().to_string();

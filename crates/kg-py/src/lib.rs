@@ -294,13 +294,33 @@ impl PyGraph {
         .map_err(query_err)
     }
 
-    /// The k shortest loopless paths, shortest first.
-    #[pyo3(signature = (source, target, k, *, max_searches = 20000))]
-    fn k_shortest_paths(&self, py: Python<'_>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize) -> PyResult<Vec<Vec<NodeIndex>>> {
+    /// The k shortest loopless paths, shortest first. Yen's spur searches are bounded by
+    /// `max_searches`; with `report=True` the answer is `(paths, truncated)`, `truncated` telling
+    /// that the bound stopped the search before k paths were proven.
+    #[pyo3(signature = (source, target, k, *, max_searches = 20000, report = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn k_shortest_paths<'py>(
+        &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize, report: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let view = self.db.view();
-        interruptible(py, move |_| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))?
-            .map(|r| r.paths)
-            .map_err(query_err)
+        let r = interruptible(py, move |_| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))?.map_err(query_err)?;
+        if report { Ok((r.paths, r.truncated).into_pyobject(py)?.into_any()) } else { r.paths.into_pyobject(py) }
+    }
+
+    /// Nodes within `hops` of `seeds` and the stored edges among them:
+    /// `([(node, hops)], [(source, target, relation)], truncated)`, at most `max_nodes` nodes
+    /// and `max_edges` edges; `truncated` tells that a limit cut the answer short.
+    #[pyo3(signature = (seeds, hops, *, max_nodes = 10_000, max_edges = 100_000))]
+    #[allow(clippy::type_complexity)]
+    fn neighbourhood(
+        &self, py: Python<'_>, seeds: Vec<NodeIndex>, hops: u32, max_nodes: usize, max_edges: usize,
+    ) -> PyResult<(Vec<(NodeIndex, u32)>, Vec<(NodeIndex, NodeIndex, String)>, bool)> {
+        let view = self.db.view();
+        let v = Arc::clone(&view);
+        let r = interruptible(py, move |_| PathFinder::plain(&v).neighbourhood(&seeds, hops, max_nodes, max_edges))?.map_err(query_err)?;
+        let vocab = view.vocab();
+        let edges = r.edges.iter().map(|e| (e.source, e.target, vocab.label_relation(e.label).to_owned())).collect();
+        Ok((r.nodes, edges, r.truncated))
     }
 
     /// Distances for an (N, 2) integer array of pairs, in parallel; -1 where unreachable.

@@ -200,3 +200,65 @@ fn name_graph_merges_same_names() {
     assert_eq!(paths, vec![vec!["node 1", "node 0", "node 2"]]);
     assert_eq!(kg_query::render::medreason(&paths), "1:node 1->node 0->node 2\n");
 }
+
+/// `layers` layers of 10 nodes, each layer joined completely to the next, and two ends:
+/// 10^layers shortest paths between the ends.
+fn layered(layers: u32) -> (GraphView, u32, u32) {
+    let width = 10u32;
+    let n = 2 + layers * width;
+    let (s, t) = (n - 2, n - 1);
+    let node = |l: u32, i: u32| l * width + i;
+    let mut edges = Vec::new();
+    for i in 0..width {
+        edges.push((s, node(0, i), 0));
+        edges.push((node(layers - 1, i), t, 0));
+        for l in 0..layers - 1 {
+            for j in 0..width {
+                edges.push((node(l, i), node(l + 1, j), 0));
+            }
+        }
+    }
+    (build(n, &edges, &vec![0; n as usize]), s, t)
+}
+
+#[test]
+fn explosive_queries_stay_bounded_and_say_when_they_were_cut() {
+    // 10^38 paths are counted exactly; 10^40 exceed u128 and the count saturates.
+    let (big, s40, t40) = layered(40);
+    assert_eq!(PathFinder::plain(&big).all_shortest(s40, t40).unwrap().count(), u128::MAX);
+    let layers = 38;
+    let (view, s, t) = layered(layers);
+    let finder = PathFinder::plain(&view);
+    let all = finder.all_shortest(s, t).unwrap();
+    assert_eq!(all.distance, Some(layers + 1));
+    assert_eq!(all.count(), 10u128.pow(layers));
+    assert_eq!(all.paths().take(100).count(), 100, "listing is lazy: the first 100 only");
+    let sample = all.sample(50, 3);
+    assert_eq!(sample.len(), 50);
+    assert!(sample.iter().all(|p| p.len() == layers as usize + 2 && p[0] == s && p[p.len() - 1] == t));
+    // Among the shortest paths, the k shortest are read off the DAG: no spur search needed.
+    let ks = finder.k_shortest(s, t, 1000, 5).unwrap();
+    assert_eq!((ks.paths.len(), ks.truncated), (1000, false));
+    // One shortest path 0-1-...-10, and a 12-clique joined to nodes 4 and 6: countless longer
+    // loopless paths. A small search budget stops Yen early, and says so.
+    let mut edges: Vec<(u32, u32, u16)> = (0..10).map(|i| (i, i + 1, 0)).collect();
+    for a in 11..23 {
+        edges.push((4, a, 0));
+        edges.push((a, 6, 0));
+        for b in a + 1..23 {
+            edges.push((a, b, 0));
+        }
+    }
+    let ring = build(23, &edges, &[0; 23]);
+    let yen = PathFinder::plain(&ring);
+    let cut = yen.k_shortest(0, 10, 1000, 5).unwrap();
+    assert!(cut.truncated && cut.paths.len() < 1000, "{} paths, truncated {}", cut.paths.len(), cut.truncated);
+    let whole = yen.k_shortest(0, 10, 3, 20_000).unwrap();
+    assert_eq!((whole.paths.len(), whole.truncated), (3, false));
+    assert_eq!(whole.paths[0], (0..=10).collect::<Vec<u32>>());
+    // A neighbourhood of everything, cut by its node and edge limits.
+    let hood = finder.neighbourhood(&[s], 100, 50, 1_000_000).unwrap();
+    assert!(hood.truncated && hood.nodes.len() == 50);
+    let hood = finder.neighbourhood(&[s], 100, 10_000, 100).unwrap();
+    assert!(hood.truncated && hood.edges.len() == 100);
+}
