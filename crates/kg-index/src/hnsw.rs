@@ -121,7 +121,7 @@ trait Links {
 }
 
 #[inline]
-fn row_of<'r>(rows: &'r [f32], dim: usize, r: u32) -> &'r [f32] {
+fn row_of(rows: &[f32], dim: usize, r: u32) -> &[f32] {
     &rows[r as usize * dim..(r as usize + 1) * dim]
 }
 

@@ -165,9 +165,11 @@ impl VectorIndex {
             None => None,
         };
         let accept = |r: usize| !self.removed[r] && t.is_none_or(|t| view.type_id(self.nodes[r]) == t);
+        if mode == (SearchMode::Approximate { ef: 0 }) {
+            return Err(invalid("ef must be at least 1".into()));
+        }
         let ef = match (mode, &self.graph) {
             (SearchMode::Exact, _) | (_, None) => None,
-            (SearchMode::Approximate { ef }, Some(_)) if ef == 0 => return Err(invalid("ef must be at least 1".into())),
             (SearchMode::Approximate { ef }, Some(_)) => Some(ef),
             (SearchMode::Auto, Some(_)) if t.is_some() && self.share(&accept) < EXACT_BELOW_SHARE => None,
             (SearchMode::Auto, Some(g)) => Some(g.params.ef_search),

@@ -63,6 +63,9 @@ struct PyGraph {
     name_graph: RwLock<Option<(u64, Arc<kg_query::NameGraph>)>>,
 }
 
+/// An entity mapping as Python sees it: `(kind, [(node, similarity)])`.
+type MappingTuple = (&'static str, Vec<(NodeIndex, f32)>);
+
 /// One pair of a many-to-many answer: (source, target, distance, count, paths).
 type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
 
@@ -129,7 +132,7 @@ fn search_mode(exact: bool, ef: Option<usize>) -> kg_index::SearchMode {
     }
 }
 
-fn mapping_tuple(m: Mapping) -> (&'static str, Vec<(NodeIndex, f32)>) {
+fn mapping_tuple(m: Mapping) -> MappingTuple {
     match m {
         Mapping::Exact(nodes) => ("exact", nodes.into_iter().map(|n| (n, 1.0)).collect()),
         Mapping::Similar { node, similarity } => ("similar", vec![(node, similarity)]),
@@ -488,7 +491,7 @@ impl PyGraph {
     fn map_entity(
         &self, py: Python<'_>, text: &str, vector: Option<PyReadonlyArray1<'_, f32>>, node_type: Option<String>, k: usize,
         min_sim: f32, accept_sim: f32, exact: bool,
-    ) -> PyResult<(&'static str, Vec<(NodeIndex, f32)>)> {
+    ) -> PyResult<MappingTuple> {
         let v: Option<Vec<f32>> = vector.map(|a| a.as_array().iter().copied().collect());
         let vectors = self.vector_index()?;
         if v.is_some() && vectors.is_none() {
@@ -515,7 +518,7 @@ impl PyGraph {
     fn map_entities(
         &self, py: Python<'_>, texts: Vec<String>, vectors: Option<PyReadonlyArray2<'_, f32>>, node_types: Option<Vec<Option<String>>>,
         k: usize, min_sim: f32, accept_sim: f32, exact: bool,
-    ) -> PyResult<Vec<(&'static str, Vec<(NodeIndex, f32)>)>> {
+    ) -> PyResult<Vec<MappingTuple>> {
         let rows: Option<(usize, Vec<f32>)> = match &vectors {
             Some(a) => {
                 let a = a.as_array();

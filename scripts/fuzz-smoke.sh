@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A short run of every cargo-fuzz target (default 20 s each) from the committed seeds: the CI
+# smoke of docs/RELIABILITY.md. Longer runs: FUZZ_SECONDS=600 bash scripts/fuzz-smoke.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+seconds="${FUZZ_SECONDS:-20}"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install --locked cargo-fuzz
+fi
+# The instrumented build gets a target directory of its own; the stable toolchain takes
+# cargo-fuzz's sanitizer flags with RUSTC_BOOTSTRAP.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-fuzz" RUSTC_BOOTSTRAP=1
+cd fuzz
+for target in $(cargo fuzz list); do
+    corpus="$(mktemp -d)"
+    echo "fuzz: $target for ${seconds}s"
+    cargo fuzz run -O "$target" "$corpus" "seeds/$target" -- \
+        -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 2>&1 \
+        | grep -E "^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|thread .* panicked)" || true
+    rm -rf "$corpus"
+    # A crash leaves an artifact and a nonzero status; the pipe above hides the status, so
+    # check for artifacts instead.
+    if compgen -G "artifacts/$target/*" >/dev/null; then
+        echo "fuzz: $target found a failing input: fuzz/artifacts/$target" >&2
+        exit 1
+    fi
+done
