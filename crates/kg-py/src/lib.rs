@@ -87,20 +87,22 @@ fn index_err_at(py: Python<'_>, e: kg_index::IndexError, i: usize) -> PyErr {
     PyErr::from_type(err.get_type(py), msg)
 }
 
-/// Runs `work` on a thread of its own while the caller waits without the GIL, waking every
-/// 50 ms to let Python run its signal handlers: Ctrl-C raises KeyboardInterrupt at once. The
-/// work gets a flag that is set then; batch calls check it between chunks and stop, and any
-/// answer that still arrives is dropped, so an interrupted call has no effect.
+/// Runs `work` on the worker pool while the caller waits without the GIL, waking every 50 ms
+/// to let Python run its signal handlers: Ctrl-C raises KeyboardInterrupt at once. The work
+/// gets a flag that is set then; batch calls check it between chunks and stop, and any answer
+/// that still arrives is dropped, so an interrupted call has no effect. (The pool, not a new
+/// thread: a spawn costs about a microsecond, a thread tens.)
 fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> T + Send + 'static) -> PyResult<T> {
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let flag = Arc::clone(&cancel);
-    std::thread::Builder::new()
-        .name("kgcore-call".into())
-        .spawn(move || {
-            let _ = tx.send(work(&flag));
-        })
-        .map_err(|e| PyOSError::new_err(format!("could not start a query thread: {e}")))?;
+    rayon::spawn(move || {
+        // A panic must not reach the pool (it would abort the process): the caller sees the
+        // channel close instead and raises KgcoreError.
+        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&flag))) {
+            let _ = tx.send(v);
+        }
+    });
     py.detach(move || {
         loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
