@@ -159,7 +159,7 @@ impl NameIndex {
         }
         let t = Self::type_id(view, node_type)?;
         let key = Self::query_key(text)?;
-        let dfa = LevenshteinAutomatonBuilder::new(distance, true).build_dfa(&key);
+        let dfa = lev_builder(distance).build_dfa(&key);
         let mut stream = self.map.search(&dfa).into_stream();
         let mut out = Vec::new();
         while let Some((k, o)) = stream.next() {
@@ -236,6 +236,14 @@ impl NameIndex {
         }
         Ok(Some(NameIndex { map, offsets: offsets.to_vec(), nodes: nodes.to_vec(), generation }))
     }
+}
+
+/// The automaton builders for distances 1 and 2 (transpositions as one edit), built once per
+/// process: building one costs far more than the search it serves.
+fn lev_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> = std::sync::OnceLock::new();
+    let b = BUILDERS.get_or_init(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
+    &b[usize::from(distance.clamp(1, 2)) - 1]
 }
 
 #[cfg(test)]
