@@ -6,7 +6,7 @@ pub mod error;
 pub mod generate;
 pub mod keys;
 pub mod load;
-mod mapped;
+pub mod mapped;
 pub mod model;
 pub mod rng;
 mod slab;

@@ -2,6 +2,8 @@ use std::io::Write;
 use std::path::Path;
 
 use fst::automaton::Automaton;
+use std::sync::Arc;
+
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 use kg_core::{GraphView, NodeIndex, TermId};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
@@ -47,11 +49,27 @@ pub struct Hit {
 /// Normalised names → nodes.
 #[derive(Debug)]
 pub struct NameIndex {
-    map: Map<Vec<u8>>,
+    map: Map<FstBytes>,
     /// Node lists: ordinal i owns `nodes[offsets[i]..offsets[i + 1]]`.
     offsets: Vec<u32>,
     nodes: Vec<NodeIndex>,
     generation: u64,
+}
+
+/// The FST's bytes: built in memory, or a range of the memory-mapped index file.
+#[derive(Debug, Clone)]
+enum FstBytes {
+    Owned(Vec<u8>),
+    Mapped { file: Arc<memmap2::Mmap>, start: usize, end: usize },
+}
+
+impl AsRef<[u8]> for FstBytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            FstBytes::Owned(v) => v,
+            FstBytes::Mapped { file, start, end } => &file[*start..*end],
+        }
+    }
 }
 
 const MAGIC: &[u8; 8] = b"KGNAMES\0";
@@ -79,7 +97,7 @@ impl NameIndex {
             builder.insert(key, ordinal).expect("keys are inserted sorted and distinct");
         }
         let bytes = builder.into_inner().expect("in-memory FST");
-        let map = Map::new(bytes).expect("a freshly built FST");
+        let map = Map::new(FstBytes::Owned(bytes)).expect("a freshly built FST");
         NameIndex { map, offsets, nodes, generation }
     }
 
@@ -203,7 +221,10 @@ impl NameIndex {
     /// Reads an index written by [`NameIndex::write_file`]. `Ok(None)` if it is of another
     /// format version or generation (rebuild it); an error naming the file if it is damaged.
     pub fn load_file(path: &Path, generation: u64) -> Result<Option<Self>, IndexError> {
-        let bytes = std::fs::read(path).map_err(|e| IndexError::Io { path: path.display().to_string(), source: e })?;
+        let file = Arc::new(
+            kg_core::mapped::map_file(path).map_err(|e| IndexError::Io { path: path.display().to_string(), source: e.into() })?,
+        );
+        let bytes: &[u8] = &file;
         let corrupt = |reason: &str| IndexError::Corrupt { path: path.display().to_string(), reason: reason.to_owned() };
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(corrupt("not a kgcore name index"));
@@ -230,7 +251,8 @@ impl NameIndex {
         {
             return Err(corrupt("node lists are inconsistent"));
         }
-        let map = Map::new(body[..fst_len].to_vec()).map_err(|e| corrupt(&e.to_string()))?;
+        let fst = FstBytes::Mapped { file: Arc::clone(&file), start: HEADER, end: HEADER + fst_len };
+        let map = Map::new(fst).map_err(|e| corrupt(&e.to_string()))?;
         if map.len() + 1 != n_offsets {
             return Err(corrupt("name count disagrees with the node lists"));
         }
