@@ -12,7 +12,7 @@ use kg_core::{Database, NodeIndex, OpenMode};
 use kg_query::{Constraints, PathFinder, QueryError};
 use std::sync::{OnceLock, RwLock};
 
-use kg_index::{Mapping, NameIndex, VectorIndex};
+use kg_index::{Mapping, NameIndex, VECTOR_FILE, VectorIndex};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyFileNotFoundError, PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -68,8 +68,6 @@ type MappingTuple = (&'static str, Vec<(NodeIndex, f32)>);
 
 /// One pair of a many-to-many answer: (source, target, distance, count, paths).
 type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
-
-use kg_index::VECTOR_FILE;
 
 fn index_err(e: kg_index::IndexError) -> PyErr {
     let text = e.to_string();
