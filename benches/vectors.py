@@ -7,7 +7,7 @@ from the names' distribution but are not in the index. Truth: exact cosine top-k
 Many nodes share a name, hence a vector, so recall counts a returned node as correct when its
 true similarity reaches the k-th best (ties are equally right answers).
 
-    python3 benches/vectors.py [--db DIR] [--queries 1000] [--out benches/results/vectors.md]
+    python3 benches/vectors.py [--db DIR] [--queries 1000] [--out vectors-results.md]
 
 Each build runs in its own process so its time and peak memory are its own.
 """
@@ -130,7 +130,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--out", default="benches/results/vectors.md")
+    ap.add_argument("--out", default="vectors-results.md")
     ap.add_argument("--engine", help=argparse.SUPPRESS)
     ap.add_argument("--files", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
