@@ -4,9 +4,8 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kg_core::{Database, NodeIndex, OpenMode};
 use kg_query::{Constraints, PathFinder, QueryError};
@@ -85,19 +84,54 @@ fn index_err_at(py: Python<'_>, e: kg_index::IndexError, i: usize) -> PyErr {
     PyErr::from_type(err.get_type(py), msg)
 }
 
-/// Runs `work` on the worker pool while the caller waits without the GIL, waking every 50 ms
-/// to let Python run its signal handlers: Ctrl-C raises KeyboardInterrupt at once. The work
-/// gets a flag that is set then; batch calls check it between chunks and stop, and any answer
-/// that still arrives is dropped, so an interrupted call has no effect. (The pool, not a new
-/// thread: a spawn costs about a microsecond, a thread tens.)
-fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> T + Send + 'static) -> PyResult<T> {
-    let cancel = Arc::new(AtomicBool::new(false));
+/// Ctrl-C for work running on the calling thread without the GIL: `interrupted()` re-attaches
+/// at most every 20 ms to let Python run its signal handlers (only the main thread receives
+/// them) and keeps the KeyboardInterrupt for `finish`. Work that checks it between chunks or
+/// spur searches stops within one; nothing moves to another thread, so a call pays nothing
+/// for it but a clock read per check.
+struct SignalPoll {
+    last: Instant,
+    raised: Option<PyErr>,
+}
+
+impl SignalPoll {
+    const EVERY: Duration = Duration::from_millis(20);
+
+    fn new() -> Self {
+        SignalPoll { last: Instant::now(), raised: None }
+    }
+
+    fn interrupted(&mut self) -> bool {
+        if self.raised.is_some() {
+            return true;
+        }
+        if self.last.elapsed() < Self::EVERY {
+            return false;
+        }
+        self.last = Instant::now();
+        self.raised = Python::attach(|py| py.check_signals()).err();
+        self.raised.is_some()
+    }
+
+    /// The answer, or the KeyboardInterrupt (or other handler error) that stopped it.
+    fn finish<T>(self, v: T) -> PyResult<T> {
+        match self.raised {
+            Some(e) => Err(e),
+            None => Ok(v),
+        }
+    }
+}
+
+/// Runs `work`, which cannot check for interrupts itself (an HNSW build), on the worker pool
+/// while the caller waits without the GIL, waking every 50 ms to let Python run its signal
+/// handlers: Ctrl-C raises KeyboardInterrupt at once, and the answer that still arrives is
+/// dropped, so the call has no effect.
+fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let flag = Arc::clone(&cancel);
     rayon::spawn(move || {
         // A panic must not reach the pool (it would abort the process): the caller sees the
         // channel close instead and raises KgcoreError.
-        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&flag))) {
+        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
             let _ = tx.send(v);
         }
     });
@@ -105,13 +139,8 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(&AtomicBoo
         loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(v) => return Ok(v),
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(e) = Python::attach(|py| py.check_signals()) {
-                        cancel.store(true, Ordering::Relaxed);
-                        return Err(e);
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => return Err(KgcoreError::new_err("the query thread failed")),
+                Err(RecvTimeoutError::Timeout) => Python::attach(|py| py.check_signals())?,
+                Err(RecvTimeoutError::Disconnected) => return Err(KgcoreError::new_err("the vector index build failed")),
             }
         }
     })
@@ -119,10 +148,6 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(&AtomicBoo
 
 /// Work items per chunk of a batch call, between checks of the interrupt flag.
 const CHUNK: usize = 16_384;
-
-fn interrupted() -> QueryError {
-    QueryError::InvalidArgument("interrupted".into())
-}
 
 fn search_mode(exact: bool, ef: Option<usize>) -> kg_index::SearchMode {
     match (exact, ef) {
@@ -306,7 +331,12 @@ impl PyGraph {
         &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize, report: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let view = self.db.view();
-        let r = interruptible(py, move |_| PathFinder::plain(&view).k_shortest(source, target, k, max_searches))?.map_err(query_err)?;
+        let (r, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let r = PathFinder::plain(&view).k_shortest_until(source, target, k, max_searches, &mut || poll.interrupted());
+            (r, poll)
+        });
+        let r = poll.finish(r)?.map_err(query_err)?;
         if report { Ok((r.paths, r.truncated).into_pyobject(py)?.into_any()) } else { r.paths.into_pyobject(py) }
     }
 
@@ -319,8 +349,7 @@ impl PyGraph {
         &self, py: Python<'_>, seeds: Vec<NodeIndex>, hops: u32, max_nodes: usize, max_edges: usize,
     ) -> PyResult<(Vec<(NodeIndex, u32)>, Vec<(NodeIndex, NodeIndex, String)>, bool)> {
         let view = self.db.view();
-        let v = Arc::clone(&view);
-        let r = interruptible(py, move |_| PathFinder::plain(&v).neighbourhood(&seeds, hops, max_nodes, max_edges))?.map_err(query_err)?;
+        let r = py.detach(|| PathFinder::plain(&view).neighbourhood(&seeds, hops, max_nodes, max_edges)).map_err(query_err)?;
         let vocab = view.vocab();
         let edges = r.edges.iter().map(|e| (e.source, e.target, vocab.label_relation(e.label).to_owned())).collect();
         Ok((r.nodes, edges, r.truncated))
@@ -338,19 +367,22 @@ impl PyGraph {
             list.push((conv(row[0])?, conv(row[1])?));
         }
         let view = self.db.view();
-        let out = interruptible(py, move |cancel| {
+        let (out, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
             let finder = PathFinder::plain(&view);
             let mut out = Vec::with_capacity(list.len());
             for chunk in list.chunks(CHUNK) {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(interrupted());
+                if poll.interrupted() {
+                    break;
                 }
-                out.extend(finder.distances(chunk)?.into_iter().map(|d| d.map_or(-1, i64::from)));
+                match finder.distances(chunk) {
+                    Ok(d) => out.extend(d.into_iter().map(|d| d.map_or(-1, i64::from))),
+                    Err(e) => return (Err(e), poll),
+                }
             }
-            Ok(out)
-        })?
-        .map_err(query_err)?;
-        Ok(out.into_pyarray(py))
+            (Ok(out), poll)
+        });
+        Ok(poll.finish(out)?.map_err(query_err)?.into_pyarray(py))
     }
 
     /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
@@ -359,13 +391,14 @@ impl PyGraph {
     /// MedReason does.
     #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0))]
     fn medreason_paths(&self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64) -> PyResult<Vec<Vec<Vec<String>>>> {
-        let g = py.detach(|| self.name_graph());
-        interruptible(py, move |cancel| {
+        let (out, poll) = py.detach(|| {
+            let g = self.name_graph();
+            let mut poll = SignalPoll::new();
             let mut out = Vec::new();
             for q in &question {
                 for a in &answer {
-                    if cancel.load(Ordering::Relaxed) {
-                        return out;
+                    if poll.interrupted() {
+                        return (out, poll);
                     }
                     let (Some(s), Some(t)) = (g.id(q), g.id(a)) else { continue };
                     let all = kg_query::paths::all_shortest(&*g, kg_query::Limits::default(), s, t);
@@ -375,8 +408,9 @@ impl PyGraph {
                     out.push(all.sample(max_paths, seed).iter().map(|p| p.iter().map(|&n| g.name(n).to_owned()).collect()).collect());
                 }
             }
-            out
-        })
+            (out, poll)
+        });
+        poll.finish(out)
     }
 
     /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`.
@@ -447,7 +481,7 @@ impl PyGraph {
         let flat: Vec<f32> = arr.iter().copied().collect();
         let view = self.db.view();
         // Built on a worker (Ctrl-C drops it unused), then saved and installed here.
-        let idx = interruptible(py, move |_| {
+        let idx = interruptible(py, move || {
             let mut idx = match current.as_deref() {
                 Some(c) if c.dim() == dim && c.hnsw_params().is_some() == want_graph => c.clone(),
                 _ if want_graph => VectorIndex::with_hnsw(dim, params)?,
@@ -540,10 +574,11 @@ impl PyGraph {
         }
         let opts = kg_index::MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
         let (names, view) = (self.name_index(), self.db.view());
-        let results = interruptible(py, move |cancel| {
+        let (results, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
             let mut out = Vec::with_capacity(texts.len());
             for start in (0..texts.len()).step_by(CHUNK) {
-                if cancel.load(Ordering::Relaxed) {
+                if poll.interrupted() {
                     break;
                 }
                 let queries: Vec<kg_index::EntityQuery<'_>> = (start..(start + CHUNK).min(texts.len()))
@@ -555,9 +590,9 @@ impl PyGraph {
                     .collect();
                 out.extend(kg_index::map_entities(&view, &names, index.as_deref(), &queries, &opts));
             }
-            out
-        })?;
-        results
+            (out, poll)
+        });
+        poll.finish(results)?
             .into_iter()
             .enumerate()
             .map(|(i, r)| r.map(mapping_tuple).map_err(|e| index_err_at(py, e, i)))
@@ -607,18 +642,22 @@ impl PyGraph {
         let view = self.db.view();
         // Whole sources per chunk, so the answer keeps its source-major order.
         let per_chunk = (CHUNK / targets.len().max(1)).max(1);
-        interruptible(py, move |cancel| {
+        let (out, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
             let finder = PathFinder::plain(&view);
             let mut out = Vec::with_capacity(sources.len() * targets.len());
             for chunk in sources.chunks(per_chunk) {
-                if cancel.load(Ordering::Relaxed) {
-                    return Err(interrupted());
+                if poll.interrupted() {
+                    break;
                 }
-                out.extend(finder.many_to_many(chunk, &targets, max_paths, seed)?.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths)));
+                match finder.many_to_many(chunk, &targets, max_paths, seed) {
+                    Ok(pairs) => out.extend(pairs.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths))),
+                    Err(e) => return (Err(e), poll),
+                }
             }
-            Ok(out)
-        })?
-        .map_err(query_err)
+            (Ok(out), poll)
+        });
+        poll.finish(out)?.map_err(query_err)
     }
 
     /// Every stored edge as arrays: `(sources, targets, labels, relations, display_relations)`

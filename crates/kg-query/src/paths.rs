@@ -105,6 +105,21 @@ pub fn all_shortest<A: Adjacency>(g: &A, limits: Limits<'_>, s: NodeIndex, t: No
 /// Yen's algorithm, seeded with every shortest path (the DAG lists them without spur
 /// searches), then deviations. At most `max_searches` spur searches.
 pub fn k_shortest<A: Adjacency>(g: &A, limits: Limits<'_>, s: NodeIndex, t: NodeIndex, k: usize, max_searches: usize) -> KShortest {
+    k_shortest_until(g, limits, s, t, k, max_searches, &mut || false)
+}
+
+/// [`k_shortest`], asking `stop` before each spur search; a `true` ends the search early with
+/// the paths proven so far, marked truncated (a caller's interrupt, say).
+#[allow(clippy::too_many_arguments)]
+pub fn k_shortest_until<A: Adjacency>(
+    g: &A,
+    limits: Limits<'_>,
+    s: NodeIndex,
+    t: NodeIndex,
+    k: usize,
+    max_searches: usize,
+    stop: &mut dyn FnMut() -> bool,
+) -> KShortest {
     let mut out = KShortest::default();
     if k == 0 {
         return out;
@@ -127,7 +142,7 @@ pub fn k_shortest<A: Adjacency>(g: &A, limits: Limits<'_>, s: NodeIndex, t: Node
                     if limits.max_hops <= i as u32 {
                         break;
                     }
-                    if searches >= max_searches {
+                    if searches >= max_searches || stop() {
                         out.truncated = true;
                         break 'outer;
                     }
@@ -219,9 +234,14 @@ impl<'g> PathFinder<'g> {
     }
 
     pub fn k_shortest(&self, s: NodeIndex, t: NodeIndex, k: usize, max_searches: usize) -> Result<KShortest> {
+        self.k_shortest_until(s, t, k, max_searches, &mut || false)
+    }
+
+    /// [`PathFinder::k_shortest`] with a `stop` question asked before each spur search.
+    pub fn k_shortest_until(&self, s: NodeIndex, t: NodeIndex, k: usize, max_searches: usize, stop: &mut dyn FnMut() -> bool) -> Result<KShortest> {
         self.check(s)?;
         self.check(t)?;
-        Ok(k_shortest(&self.adjacency(), self.limits(), s, t, k, max_searches))
+        Ok(k_shortest_until(&self.adjacency(), self.limits(), s, t, k, max_searches, stop))
     }
 
     /// Distances of many pairs, in parallel. Unknown nodes are an error before any search.
