@@ -149,6 +149,12 @@ def main() -> None:
             kgcore.import_files(db, [str(csv)])
     base, qs, ids = vectors_for(db, a.queries, a.seed)
     data, queries = np.load(base), np.load(qs)
+    _, copies = np.unique(data, axis=0, return_counts=True)
+    print(
+        f"{len(copies):,} distinct vectors for {len(data):,} rows; {int(copies[copies > 16].sum()):,} rows "
+        f"share their vector with 16 or more others",
+        file=sys.stderr,
+    )
     # Truth: exact cosine over unit rows (MiniLM rows are unit length already).
     unit = data / np.linalg.norm(data, axis=1, keepdims=True)
     qn = queries / np.linalg.norm(queries, axis=1, keepdims=True)

@@ -174,3 +174,5 @@ def test_bounded_queries_report_truncation(db_path):
         nodes, edges, truncated = g.neighbourhood([far], 1)
         assert not truncated and {n for n, _ in nodes} == {far, *g.neighbours(far)}
         assert all(d <= 1 for _, d in nodes)
+        with pytest.raises(KeyError, match="10000000"):
+            g.neighbourhood([h, 10_000_000], 1)

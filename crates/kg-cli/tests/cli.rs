@@ -156,18 +156,8 @@ fn apply_and_batch_name_the_bad_line_and_write_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("stdin:2: expected FROM<TAB>TO"));
 }
 
-/// A C-ordered float32 `.npy` of `rows` rows.
 fn write_npy(path: &std::path::Path, rows: usize, dim: usize, values: &[f32]) {
-    let mut h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut b = b"\x93NUMPY\x01\x00".to_vec();
-    b.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    b.extend_from_slice(h.as_bytes());
-    b.extend(values.iter().flat_map(|x| x.to_le_bytes()));
-    std::fs::write(path, b).unwrap();
+    std::fs::write(path, kg_index::npy::encode_matrix(rows, dim, values)).unwrap();
 }
 
 #[test]

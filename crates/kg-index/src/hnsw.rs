@@ -380,31 +380,22 @@ impl Graph {
         self.levels.len()
     }
 
+    /// A graph of no rows yet, with these settings.
+    pub(crate) fn new(params: HnswParams) -> Graph {
+        Graph { params, levels: Vec::new(), links0: Vec::new(), upper_at: Vec::new(), upper: Vec::new(), entry: None }
+    }
+
     /// Builds a graph over all rows of `rows` (`dim` floats each, unit length), on all cores.
     #[cfg(test)]
     pub(crate) fn build(params: HnswParams, rows: &[f32], dim: usize) -> Graph {
-        Self::extend(None, params, rows, dim)
+        Graph::new(params).extend(rows, dim)
     }
 
-    /// Inserts rows `graph.len()..` into `graph` (or builds anew when `graph` is None).
-    pub(crate) fn extend(graph: Option<Graph>, params: HnswParams, rows: &[f32], dim: usize) -> Graph {
+    /// Inserts rows `self.len()..` of `rows` into the graph, on all cores.
+    pub(crate) fn extend(self, rows: &[f32], dim: usize) -> Graph {
         let n = rows.len() / dim;
-        let (old, builder) = match graph {
-            Some(g) => {
-                let old = g.len();
-                (old, g.thaw(rows, dim))
-            }
-            None => (0, Builder {
-                params,
-                rows,
-                dim,
-                levels: Vec::new(),
-                links: Vec::new(),
-                entry: RwLock::new(None),
-                grow: Mutex::new(()),
-            }),
-        };
-        let mut builder = builder;
+        let old = self.len();
+        let mut builder = self.thaw(rows, dim);
         for r in old..n {
             let level = draw_level(&builder.params, r as u32);
             builder.levels.push(level);
@@ -598,7 +589,7 @@ mod tests {
         let dim = 16;
         let rows = random_rows(2000, dim, 3);
         let half = Graph::build(HnswParams::default(), &rows[..1000 * dim], dim);
-        let graph = Graph::extend(Some(half), HnswParams::default(), &rows, dim);
+        let graph = half.extend(&rows, dim);
         assert_eq!(graph.len(), 2000);
         for r in [0usize, 999, 1000, 1999] {
             let got = graph.search(&rows, dim, &rows[r * dim..(r + 1) * dim], 1, 32, &|_| true);

@@ -130,21 +130,34 @@ pub fn parse_ids(path: &Path, bytes: &[u8]) -> Result<Vec<NodeIndex>, IndexError
     Ok(ids)
 }
 
+/// A float32 matrix as `.npy` bytes (format 1.0, C order): what [`parse_matrix`] reads, for
+/// writing test and exchange files.
+pub fn encode_matrix(rows: usize, cols: usize, values: &[f32]) -> Vec<u8> {
+    debug_assert_eq!(values.len(), rows * cols);
+    let data: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+    with_header("<f4", &format!("({rows}, {cols})"), &data)
+}
+
+/// `data` behind a `.npy` 1.0 header, padded so the data starts on a 64-byte boundary.
+fn with_header(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    b.extend_from_slice(h.as_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-        let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-        while (10 + h.len() + 1) % 64 != 0 {
-            h.push(' ');
-        }
-        h.push('\n');
-        let mut b = b"\x93NUMPY\x01\x00".to_vec();
-        b.extend_from_slice(&(h.len() as u16).to_le_bytes());
-        b.extend_from_slice(h.as_bytes());
-        b.extend_from_slice(data);
-        b
+        with_header(descr, shape, data)
     }
 
     #[test]
@@ -152,6 +165,7 @@ mod tests {
         let p = Path::new("v.npy");
         let data: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0].iter().flat_map(|x| x.to_le_bytes()).collect();
         assert_eq!(parse_matrix(p, &npy("<f4", "(2, 3)", &data)).unwrap(), (2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
+        assert_eq!(parse_matrix(p, &encode_matrix(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).unwrap(), (3, 2, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
         let d64: Vec<u8> = [0.5f64, -1.0].iter().flat_map(|x| x.to_le_bytes()).collect();
         assert_eq!(parse_matrix(p, &npy("<f8", "(1, 2)", &d64)).unwrap(), (1, 2, vec![0.5, -1.0]));
         let ids: Vec<u8> = [7i64, 9].iter().flat_map(|x| x.to_le_bytes()).collect();

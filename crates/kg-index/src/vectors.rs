@@ -26,7 +26,6 @@ pub struct VectorIndex {
     removed: Vec<bool>,
     /// The approximate index over every row, when asked for.
     graph: Option<Graph>,
-    hnsw: Option<HnswParams>,
 }
 
 /// How a vector search runs.
@@ -68,13 +67,13 @@ impl VectorIndex {
         if dim == 0 || dim > MAX_DIM {
             return Err(invalid(format!("vector dimension must be within 1..={MAX_DIM}, got {dim}")));
         }
-        Ok(VectorIndex { dim, nodes: Vec::new(), rows: Vec::new(), row_of: HashMap::new(), removed: Vec::new(), graph: None, hnsw: None })
+        Ok(VectorIndex { dim, nodes: Vec::new(), rows: Vec::new(), row_of: HashMap::new(), removed: Vec::new(), graph: None })
     }
 
     /// An index that also keeps an HNSW graph, extended on every [`VectorIndex::add`].
     pub fn with_hnsw(dim: usize, params: HnswParams) -> Result<Self, IndexError> {
         params.validate().map_err(invalid)?;
-        Ok(VectorIndex { hnsw: Some(params), ..Self::new(dim)? })
+        Ok(VectorIndex { graph: Some(Graph::new(params)), ..Self::new(dim)? })
     }
 
     pub fn dim(&self) -> usize {
@@ -83,7 +82,7 @@ impl VectorIndex {
 
     /// The HNSW settings, when the index keeps a graph.
     pub fn hnsw_params(&self) -> Option<HnswParams> {
-        self.hnsw
+        self.graph.as_ref().map(|g| g.params)
     }
 
     /// Live rows.
@@ -130,8 +129,8 @@ impl VectorIndex {
             self.removed.push(false);
             self.rows.extend_from_slice(row);
         }
-        if let Some(params) = self.hnsw {
-            self.graph = Some(Graph::extend(self.graph.take(), params, &self.rows, self.dim));
+        if let Some(graph) = self.graph.take() {
+            self.graph = Some(graph.extend(&self.rows, self.dim));
         }
         Ok(())
     }
@@ -277,17 +276,13 @@ impl VectorIndex {
         let word = |o: usize| u32::from_le_bytes(body[o..o + 4].try_into().expect("sized"));
         let nodes: Vec<NodeIndex> = (0..n).map(|i| word(base + 4 * i)).collect();
         let rows: Vec<f32> = (0..n * dim).map(|i| f32::from_bits(word(base + 4 * n + 4 * i))).collect();
-        let (graph, hnsw) = match body.get(base + 4 * n + 4 * n * dim..) {
-            None | Some([]) | Some([0]) => (None, None),
-            Some([1, rest @ ..]) => {
-                let g = Graph::decode(rest, n).map_err(|e| corrupt(&format!("HNSW graph: {e}")))?;
-                let p = g.params;
-                (Some(g), Some(p))
-            }
+        let graph = match body.get(base + 4 * n + 4 * n * dim..) {
+            None | Some([]) | Some([0]) => None,
+            Some([1, rest @ ..]) => Some(Graph::decode(rest, n).map_err(|e| corrupt(&format!("HNSW graph: {e}")))?),
             Some(_) => return Err(corrupt("unknown graph section")),
         };
         let row_of = nodes.iter().enumerate().filter(|&(r, _)| !removed[r]).map(|(r, &node)| (node, r)).collect();
-        Ok(VectorIndex { dim, removed, nodes, rows, row_of, graph, hnsw })
+        Ok(VectorIndex { dim, removed, nodes, rows, row_of, graph })
     }
 }
 
