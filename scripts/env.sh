@@ -6,7 +6,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # RocksDB's bindings are generated with bindgen, which needs libclang.
 ensure_libclang() {
-    if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libclang; then
+    # libclang-cpp (which LLVM's own packages bring) is not the C library bindgen loads.
+    if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* >/dev/null 2>&1 \
+        && ! ldconfig -p 2>/dev/null | grep -qE 'libclang(-[0-9][0-9.]*)?\.so'; then
         echo "installing libclang-dev (needed to build RocksDB's bindings)" >&2
         local sudo=""
         [ "$(id -u)" -ne 0 ] && sudo="sudo"
