@@ -10,6 +10,8 @@ cargo test --release --workspace
 if cargo clippy --version >/dev/null 2>&1; then
     cargo clippy --release --workspace --all-targets -- -D warnings
 fi
+# Licenses, sources, banned crates and RustSec advisories of every locked dependency.
+bash scripts/audit.sh
 cargo bench --workspace --no-run
 install_python_module
 python3 -m pip install -q -r tests/requirements.txt 2>&1 | grep -v "Running pip as the 'root' user" || true
