@@ -1,14 +1,16 @@
 //! A hierarchical navigable small-world graph (HNSW, Malkov & Yashunin) over the unit rows of a
 //! [`crate::VectorIndex`], for approximate cosine search.
 //!
-//! Built in parallel with one lock per node, then frozen into flat arrays (level 0 at a fixed
-//! stride, like hnswlib) so searches read without locks. A search takes a row filter applied
+//! Built in parallel: level-0 links live in a flat array at a fixed stride (like hnswlib), read
+//! without locks and written under a per-node lock; then frozen into plain arrays of the same
+//! layout, so searches read without locks. A search takes a row filter applied
 //! during the walk: rows that fail it (another node type, a tombstone) still route the search
 //! but never enter the results, so a filtered top-k is still k rows when k pass.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
 use std::sync::{Mutex, RwLock};
 
 use kg_core::rng::SplitMix64;
@@ -116,8 +118,8 @@ thread_local! {
 
 /// How a layer search reads a node's links: locked while building, flat once frozen.
 trait Links {
-    /// Appends the links of `row` on `level` to `out`.
-    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>);
+    /// Calls `f` on each link of `row` on `level` (under the node's lock while building).
+    fn for_each_link(&self, row: u32, level: usize, f: impl FnMut(u32));
 }
 
 #[inline]
@@ -158,11 +160,14 @@ fn search_level<L: Links + ?Sized>(
             if best.len() >= ef && c.dist > best.peek().map_or(f32::INFINITY, |w| w.dist) {
                 break;
             }
-            buf.clear();
-            links.links_into(c.row, level, &mut buf);
             // Unvisited links first, with their rows' first cache lines requested, so the
             // distance loop below finds them loaded.
-            buf.retain(|&nb| visited.first_visit(nb));
+            buf.clear();
+            links.for_each_link(c.row, level, |nb| {
+                if visited.first_visit(nb) {
+                    buf.push(nb);
+                }
+            });
             for &nb in &buf {
                 crate::simd::prefetch(&rows[nb as usize * dim]);
             }
@@ -189,7 +194,7 @@ fn descend<L: Links + ?Sized>(links: &L, rows: &[f32], dim: usize, query: &[f32]
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        links.links_into(at.row, level, &mut buf);
+        links.for_each_link(at.row, level, |nb| buf.push(nb));
         let before = at.row;
         for &nb in &buf {
             let d = dist(query, row_of(rows, dim, nb));
@@ -234,23 +239,35 @@ fn select(rows: &[f32], dim: usize, sorted: &[Cand], m: usize) -> Vec<u32> {
     kept
 }
 
-/// The graph while rows are being inserted: each node's links behind its own lock.
+/// The graph while rows are being inserted. Level-0 links sit in one flat array in the frozen
+/// graph's layout and are read without locks: a reader racing a writer may see a mix of the old
+/// and new list, but every word is a row that exists, and a graph search tolerates the rest.
+/// Writers, and the few upper levels, go through the row's lock.
 struct Builder<'a> {
     params: HnswParams,
     rows: &'a [f32],
     dim: usize,
     levels: Vec<u8>,
-    links: Vec<Mutex<Vec<Vec<u32>>>>,
+    /// `2m + 1` words a row: the count, then the links.
+    links0: Vec<AtomicU32>,
+    /// Per row, its lock and its links on levels 1, 2, ...
+    upper: Vec<Mutex<Vec<Vec<u32>>>>,
     /// Entry row and top level; written only while `grow` is held.
     entry: RwLock<Option<(u32, u8)>>,
     grow: Mutex<()>,
 }
 
 impl Links for Builder<'_> {
-    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>) {
-        let l = self.links[row as usize].lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(list) = l.get(level) {
-            out.extend_from_slice(list);
+    fn for_each_link(&self, row: u32, level: usize, f: impl FnMut(u32)) {
+        if level == 0 {
+            let slot = self.slot0(row);
+            let count = (slot[0].load(AtomicOrdering::Acquire) as usize).min(slot.len() - 1);
+            slot[1..1 + count].iter().map(|w| w.load(AtomicOrdering::Relaxed)).for_each(f);
+        } else {
+            let l = self.upper[row as usize].lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(list) = l.get(level - 1) {
+                list.iter().copied().for_each(f);
+            }
         }
     }
 }
@@ -258,6 +275,35 @@ impl Links for Builder<'_> {
 impl Builder<'_> {
     fn row(&self, r: u32) -> &[f32] {
         &self.rows[r as usize * self.dim..(r as usize + 1) * self.dim]
+    }
+
+    fn slot0(&self, row: u32) -> &[AtomicU32] {
+        let stride = self.params.m0() + 1;
+        &self.links0[row as usize * stride..(row as usize + 1) * stride]
+    }
+
+    /// The links of `row` on `level`; the caller holds the row's lock.
+    fn links(&self, upper: &[Vec<u32>], row: u32, level: usize) -> Vec<u32> {
+        if level == 0 {
+            let mut v = Vec::with_capacity(self.params.m0() + 1);
+            self.for_each_link(row, 0, |nb| v.push(nb));
+            v
+        } else {
+            upper[level - 1].clone()
+        }
+    }
+
+    /// Replaces the links of `row` on `level`; the caller holds the row's lock.
+    fn set_links(&self, upper: &mut [Vec<u32>], row: u32, level: usize, list: &[u32]) {
+        if level == 0 {
+            let slot = self.slot0(row);
+            for (w, &nb) in slot[1..].iter().zip(list) {
+                w.store(nb, AtomicOrdering::Relaxed);
+            }
+            slot[0].store(list.len() as u32, AtomicOrdering::Release);
+        } else {
+            upper[level - 1] = list.to_vec();
+        }
     }
 
     fn insert(&self, q: u32) {
@@ -285,10 +331,13 @@ impl Builder<'_> {
             let found = search_level(self, self.rows, self.dim, query, &entries, self.params.ef_construction, l, &|r| r != q);
             let chosen = select(self.rows, self.dim, &found, self.params.m);
             let cap = if l == 0 { self.params.m0() } else { self.params.m };
-            self.links[q as usize].lock().unwrap_or_else(|p| p.into_inner())[l] = chosen.clone();
+            {
+                let mut own = self.upper[q as usize].lock().unwrap_or_else(|p| p.into_inner());
+                self.set_links(&mut own, q, l, &chosen);
+            }
             for &nb in &chosen {
-                let mut nl = self.links[nb as usize].lock().unwrap_or_else(|p| p.into_inner());
-                let list = &mut nl[l];
+                let mut their = self.upper[nb as usize].lock().unwrap_or_else(|p| p.into_inner());
+                let mut list = self.links(&their, nb, l);
                 if list.contains(&q) {
                     continue;
                 }
@@ -299,8 +348,9 @@ impl Builder<'_> {
                     let mut cands: Vec<Cand> =
                         list.iter().chain(std::iter::once(&q)).map(|&r| Cand { dist: dist(base, self.row(r)), row: r }).collect();
                     cands.sort_unstable();
-                    *list = select(self.rows, self.dim, &cands, cap);
+                    list = select(self.rows, self.dim, &cands, cap);
                 }
+                self.set_links(&mut their, nb, l, &list);
             }
             if !found.is_empty() {
                 entries = found;
@@ -314,18 +364,15 @@ impl Builder<'_> {
     fn freeze(self) -> Graph {
         let p = self.params;
         let n = self.levels.len();
-        let (stride0, stride) = (p.m0() + 1, p.m + 1);
-        let mut links0 = vec![0u32; n * stride0];
+        let stride = p.m + 1;
+        let links0 = self.links0.into_iter().map(AtomicU32::into_inner).collect();
         let mut upper_at = vec![u32::MAX; n];
         let mut upper = Vec::new();
-        for (r, cell) in self.links.into_iter().enumerate() {
+        for (r, cell) in self.upper.into_iter().enumerate() {
             let lists = cell.into_inner().unwrap_or_else(|p| p.into_inner());
-            let slot = &mut links0[r * stride0..(r + 1) * stride0];
-            slot[0] = lists[0].len() as u32;
-            slot[1..1 + lists[0].len()].copy_from_slice(&lists[0]);
-            if lists.len() > 1 {
+            if !lists.is_empty() {
                 upper_at[r] = upper.len() as u32;
-                for l in &lists[1..] {
+                for l in &lists {
                     let start = upper.len();
                     upper.resize(start + stride, 0);
                     upper[start] = l.len() as u32;
@@ -363,7 +410,7 @@ pub(crate) struct Graph {
 
 impl Links for Graph {
     #[inline]
-    fn links_into(&self, row: u32, level: usize, out: &mut Vec<u32>) {
+    fn for_each_link(&self, row: u32, level: usize, f: impl FnMut(u32)) {
         let list = if level == 0 {
             let s = row as usize * (self.params.m0() + 1);
             &self.links0[s..s + self.params.m0() + 1]
@@ -371,7 +418,7 @@ impl Links for Graph {
             let s = self.upper_at[row as usize] as usize + (level - 1) * (self.params.m + 1);
             &self.upper[s..s + self.params.m + 1]
         };
-        out.extend_from_slice(&list[1..1 + list[0] as usize]);
+        list[1..1 + list[0] as usize].iter().copied().for_each(f);
     }
 }
 
@@ -396,10 +443,11 @@ impl Graph {
         let n = rows.len() / dim;
         let old = self.len();
         let mut builder = self.thaw(rows, dim);
+        builder.links0.resize_with(n * (builder.params.m0() + 1), || AtomicU32::new(0));
         for r in old..n {
             let level = draw_level(&builder.params, r as u32);
             builder.levels.push(level);
-            builder.links.push(Mutex::new(vec![Vec::new(); level as usize + 1]));
+            builder.upper.push(Mutex::new(vec![Vec::new(); level as usize]));
         }
         // The first row alone, so the parallel inserts all find an entry point.
         let mut next = old;
@@ -412,19 +460,20 @@ impl Graph {
     }
 
     fn thaw<'a>(self, rows: &'a [f32], dim: usize) -> Builder<'a> {
-        let links = (0..self.len())
+        let upper = (0..self.len())
             .map(|r| {
-                let lists = (0..=self.levels[r] as usize)
+                let lists = (1..=self.levels[r] as usize)
                     .map(|l| {
                         let mut v = Vec::new();
-                        self.links_into(r as u32, l, &mut v);
+                        self.for_each_link(r as u32, l, |nb| v.push(nb));
                         v
                     })
                     .collect();
                 Mutex::new(lists)
             })
             .collect();
-        Builder { params: self.params, rows, dim, levels: self.levels, links, entry: RwLock::new(self.entry), grow: Mutex::new(()) }
+        let links0 = self.links0.into_iter().map(AtomicU32::new).collect();
+        Builder { params: self.params, rows, dim, levels: self.levels, links0, upper, entry: RwLock::new(self.entry), grow: Mutex::new(()) }
     }
 
     /// The `k` nearest rows to the unit `query` among rows passing `accept`, nearest first,
