@@ -48,6 +48,24 @@ def test_hnsw_agrees_with_exact_search_and_filters_by_type(db_path):
         assert g2.search_vectors(queries[0], 10, ef=64) == before
 
 
+def test_reattaching_embeddings_does_not_grow_the_index(tmp_path):
+    kgcore.generate(str(tmp_path / "kg.csv"), scale=0.02, seed=3)
+    kgcore.import_files(str(tmp_path / "db"), [str(tmp_path / "kg.csv")])
+    rng = np.random.default_rng(4)
+    sizes = []
+    with kgcore.open(str(tmp_path / "db")) as g:
+        ids = g.nodes_arrays()[0].astype(np.int64)
+        for _ in range(5):
+            vecs = rng.standard_normal((len(ids), 16)).astype(np.float32)
+            assert g.set_vectors(ids, vecs) == len(ids)
+            sizes.append((tmp_path / "db" / "vectors.kgv").stat().st_size)
+            # The newest rows are the ones searched.
+            assert g.search_vectors(vecs[7], 1, exact=True)[0][0] == ids[7]
+    # Replaced rows are dropped once they would outnumber the live ones: at most twice the
+    # rows of one attach (and the file's fixed header), never five times.
+    assert max(sizes) <= 2 * sizes[0] + 4096, sizes
+
+
 def test_map_entities_is_map_entity_for_many(db_path):
     rng = np.random.default_rng(2)
     with kgcore.open(db_path) as g:
