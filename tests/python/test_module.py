@@ -129,6 +129,36 @@ def test_errors_map_to_python_exceptions(db_path, tmp_path):
         kgcore.import_files(str(tmp_path / "db"), [str(tmp_path / "nope.csv")])
 
 
+def test_many_read_only_processes_beside_a_writer(db_path):
+    # Six processes hold read-only handles at the same moment (each says "open" and waits for
+    # "go") while this process holds the read-write one; all answer, and answer alike.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import kgcore, sys
+        g = kgcore.open({db_path!r}, read_only=True)
+        print("open", flush=True)
+        assert sys.stdin.readline().strip() == "go"
+        h = g.info()["degree"]["max_node"]
+        nodes = g.nodes_arrays()[0][:500].tolist()
+        print(g.info()["edges"], sum(len(g.shortest_path(h, n) or []) for n in nodes), flush=True)
+    """)
+    with kgcore.open(db_path) as writer:
+        readers = [
+            subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _ in range(6)
+        ]
+        assert [r.stdout.readline().strip() for r in readers] == ["open"] * 6
+        outs = [r.communicate("go\n", timeout=120)[0].split() for r in readers]
+        h = writer.info()["degree"]["max_node"]
+        nodes = writer.nodes_arrays()[0][:500].tolist()
+        expected = [str(writer.info()["edges"]), str(sum(len(writer.shortest_path(h, n) or []) for n in nodes))]
+    assert [r.returncode for r in readers] == [0] * 6
+    assert outs == [expected] * 6
+
+
 def test_name_search(graph):
     h = hub(graph)
     name = graph.node(h)["name"]

@@ -3,9 +3,9 @@
 //!
 //! Built in parallel: level-0 links live in a flat array at a fixed stride (like hnswlib), read
 //! without locks and written under a per-node lock; then frozen into plain arrays of the same
-//! layout, so searches read without locks. A search takes a row filter applied
-//! during the walk: rows that fail it (another node type, a tombstone) still route the search
-//! but never enter the results, so a filtered top-k is still k rows when k pass.
+//! layout, so searches read without locks. A search takes a row filter applied during the
+//! walk: rows that fail it (another node type, a tombstone) still route the search but never
+//! enter the results, so a filtered top-k is still k rows when k pass.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -116,9 +116,10 @@ thread_local! {
     static VISITED: RefCell<Visited> = RefCell::new(Visited::default());
 }
 
-/// How a layer search reads a node's links: locked while building, flat once frozen.
+/// How a layer search reads a node's links: from the builder (upper levels under the node's
+/// lock), or from the frozen graph.
 trait Links {
-    /// Calls `f` on each link of `row` on `level` (under the node's lock while building).
+    /// Calls `f` on each link of `row` on `level`.
     fn for_each_link(&self, row: u32, level: usize, f: impl FnMut(u32));
 }
 

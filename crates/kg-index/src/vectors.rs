@@ -601,7 +601,8 @@ mod hnsw_tests {
             }
         }
         assert!(found as f64 >= 0.95 * asked as f64, "graph found {found} of {asked} replaced rows");
-        assert!(sizes.iter().all(|&s| s <= 2 * sizes[0]), "file sizes {sizes:?}");
+        // Twice the rows of one attach (the graph's upper levels vary a little with the rows).
+        assert!(sizes.iter().all(|&s| s <= 2 * sizes[0] + 4096), "file sizes {sizes:?}");
         // An explicit compaction leaves live rows only, and the same answers.
         let q = &vectors(1, dim, 5)[..];
         let before = idx.search(&v, q, 10, None, SearchMode::Exact).unwrap();
