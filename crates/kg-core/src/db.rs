@@ -259,13 +259,12 @@ impl Database {
                 new_edges.push(*e);
             }
         }
-        let mut edges: Vec<EdgeRec> = view.edges().collect();
-        edges.extend_from_slice(&new_edges);
-        edges.sort_unstable();
+        let edges = merged_edges(&view, &[], &new_edges);
         for e in &new_edges {
             ops.extend(edge_ops(e, true));
         }
         let new_view = GraphView::build(loaded.vocab, loaded.nodes, &edges);
+        ops.extend(set_ops(&new_view));
         self.commit(ops, new_view)?;
         let view = self.view();
         let mut stats = loaded.stats;
@@ -396,19 +395,18 @@ impl Database {
         report.nodes_added = added_nodes.len();
         report.edges_added = added_edges.len();
 
-        let mut edges: Vec<EdgeRec> = view.edges().filter(|e| !removed_edges.contains(e)).collect();
-        edges.extend_from_slice(&added_edges);
-        edges.sort_unstable();
+        let edges = merged_edges(&view, &removed_edges.iter().copied().collect::<Vec<_>>(), &added_edges);
         let new_view = GraphView::build(vocab, nodes.into_values().collect(), &edges);
+        let touched = Touched { removed_nodes: &removed_nodes, added_nodes: &added_nodes, removed_edges: &removed_edges, added_edges: &added_edges };
+        ops.extend(changed_set_ops(&self.store, &view, &new_view, &touched)?);
         report.generation = self.commit(ops, new_view)?;
         Ok(report)
     }
 
-    /// Writes `ops` with the new vocabulary, sets and generation in one atomic batch, then
-    /// publishes `new_view`.
+    /// Writes `ops` (set writes included) with the new vocabulary and generation in one atomic
+    /// batch, then publishes `new_view`.
     fn commit(&self, mut ops: Vec<WriteOp>, new_view: GraphView) -> Result<u64> {
         let generation = self.generation() + 1;
-        ops.extend(set_ops(&new_view));
         ops.push((cf::META, meta::VOCAB.to_vec(), Some(new_view.vocab().encode())));
         ops.push((cf::META, meta::GENERATION.to_vec(), Some(generation.to_be_bytes().to_vec())));
         self.store.write(ops)?;
@@ -586,6 +584,87 @@ fn set_ops(view: &GraphView) -> Vec<WriteOp> {
         ops.push((cf::SETS, keys::set_key(keys::SET_RELATION, i as u16).to_vec(), encode(b)));
     }
     ops
+}
+
+/// The view's edges without `removed` and with `added` (neither order matters; `added` holds
+/// no edge the view keeps), sorted as [`GraphView::build`] wants: one merge pass over the
+/// already sorted edges, where sorting them all again was most of a small batch's cost.
+fn merged_edges(view: &GraphView, removed: &[EdgeRec], added: &[EdgeRec]) -> Vec<EdgeRec> {
+    let mut removed = removed.to_vec();
+    removed.sort_unstable();
+    let mut added = added.to_vec();
+    added.sort_unstable();
+    let mut out = Vec::with_capacity(view.edge_count() + added.len());
+    let (mut r, mut a) = (removed.iter().peekable(), added.iter().peekable());
+    for e in view.edges() {
+        while r.next_if(|&&x| x < e).is_some() {}
+        if r.next_if(|&&x| x == e).is_some() {
+            continue;
+        }
+        while let Some(&x) = a.next_if(|&&x| x < e) {
+            out.push(x);
+        }
+        out.push(e);
+    }
+    out.extend(a);
+    out
+}
+
+/// What a batch changes, for [`changed_set_ops`].
+struct Touched<'a> {
+    removed_nodes: &'a HashSet<NodeIndex>,
+    added_nodes: &'a [NodeRec],
+    removed_edges: &'a HashSet<EdgeRec>,
+    added_edges: &'a [EdgeRec],
+}
+
+/// The set writes of a batch: only the node-type and relation sets it touches, each read from
+/// the store, changed and written back (deleted when empty), so a small batch costs little
+/// however large the graph. A node leaves a relation's set when `new` holds no edge of that
+/// relation at it.
+fn changed_set_ops(store: &Store, old: &GraphView, new: &GraphView, t: &Touched) -> Result<Vec<WriteOp>> {
+    fn set<'s>(sets: &'s mut BTreeMap<(u8, u16), RoaringBitmap>, store: &Store, tag: u8, id: u16) -> Result<&'s mut RoaringBitmap> {
+        Ok(match sets.entry((tag, id)) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(read_set(store, tag, id)?),
+        })
+    }
+    let mut sets = BTreeMap::new();
+    for &n in t.removed_nodes {
+        set(&mut sets, store, keys::SET_NODE_TYPE, old.type_id(n))?.remove(n);
+    }
+    for n in t.added_nodes {
+        set(&mut sets, store, keys::SET_NODE_TYPE, n.node_type)?.insert(n.index);
+    }
+    let relation = |view: &GraphView, label: LabelId| view.vocab().labels[label as usize].0;
+    for e in t.added_edges {
+        let s = set(&mut sets, store, keys::SET_RELATION, relation(new, e.label))?;
+        s.insert(e.source);
+        s.insert(e.target);
+    }
+    let has_relation = |n: NodeIndex, r: u16| {
+        new.contains(n)
+            && new.out_edges(n).1.iter().chain(new.in_edges(n).1).any(|&l| relation(new, l) == r)
+    };
+    for e in t.removed_edges {
+        let r = relation(old, e.label);
+        for n in [e.source, e.target] {
+            if !has_relation(n, r) {
+                set(&mut sets, store, keys::SET_RELATION, r)?.remove(n);
+            }
+        }
+    }
+    Ok(sets
+        .into_iter()
+        .map(|((tag, id), b)| {
+            let value = (!b.is_empty()).then(|| {
+                let mut out = Vec::with_capacity(b.serialized_size());
+                b.serialize_into(&mut out).expect("writing to a Vec cannot fail");
+                out
+            });
+            (cf::SETS, keys::set_key(tag, id).to_vec(), value)
+        })
+        .collect())
 }
 
 fn read_set(store: &Store, tag: u8, id: u16) -> Result<RoaringBitmap> {
