@@ -4,6 +4,27 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kgcore-target}"
 KGCORE="$CARGO_TARGET_DIR/release/kgcore"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Cargo names the artifacts of this workspace's own crates by their path inside the workspace,
+# not by where the checkout is. Two checkouts sharing a target directory therefore share those
+# artifacts, and a build in one can be taken as up to date for the other's older sources (a
+# stale binary, silently). When the checkout building into DIR changes, its PACKAGES are cleaned
+# first; RocksDB and the other dependencies stay built. (Two checkouts building at the same
+# moment still need two directories.)
+claim_target_dir() { # DIR [cargo clean options...] -- PACKAGE...
+    local dir="$1" here mark p opts=() packages=()
+    shift
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+    shift || true
+    for p in "$@"; do packages+=(-p "$p"); done
+    here="$(pwd -P)"
+    mark="$dir/.kgcore-checkout"
+    if [ -d "$dir" ] && [ "$(cat "$mark" 2>/dev/null)" != "$here" ]; then
+        echo "target directory $dir was last used by another checkout: rebuilding this one's crates" >&2
+        CARGO_TARGET_DIR="$dir" cargo clean --release "${opts[@]}" "${packages[@]}" >/dev/null 2>&1 || true
+    fi
+    mkdir -p "$dir" && echo "$here" >"$mark"
+}
+
 # RocksDB's bindings are generated with bindgen, which needs libclang.
 ensure_libclang() {
     # libclang-cpp (which LLVM's own packages bring) is not the C library bindgen loads.

@@ -12,6 +12,7 @@ fi
 # cargo-fuzz's sanitizer flags with RUSTC_BOOTSTRAP.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-fuzz" RUSTC_BOOTSTRAP=1
 cd fuzz
+claim_target_dir "$CARGO_TARGET_DIR" --target "$(rustc -vV | sed -n 's/^host: //p')" -- kg-core kg-index kgcore-fuzz
 for target in $(cargo fuzz list); do
     corpus="$(mktemp -d)"
     echo "fuzz: $target for ${seconds}s"
