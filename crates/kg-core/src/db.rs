@@ -259,7 +259,7 @@ impl Database {
                 new_edges.push(*e);
             }
         }
-        let edges = merged_edges(&view, &[], &new_edges);
+        let edges = merged_edges(&view, Vec::new(), &new_edges);
         for e in &new_edges {
             ops.extend(edge_ops(e, true));
         }
@@ -395,7 +395,7 @@ impl Database {
         report.nodes_added = added_nodes.len();
         report.edges_added = added_edges.len();
 
-        let edges = merged_edges(&view, &removed_edges.iter().copied().collect::<Vec<_>>(), &added_edges);
+        let edges = merged_edges(&view, removed_edges.iter().copied().collect(), &added_edges);
         let new_view = GraphView::build(vocab, nodes.into_values().collect(), &edges);
         let touched = Touched { removed_nodes: &removed_nodes, added_nodes: &added_nodes, removed_edges: &removed_edges, added_edges: &added_edges };
         ops.extend(changed_set_ops(&self.store, &view, &new_view, &touched)?);
@@ -568,29 +568,30 @@ fn set_ops(view: &GraphView) -> Vec<WriteOp> {
         relations[r].insert(e.source);
         relations[r].insert(e.target);
     }
-    let encode = |b: &RoaringBitmap| {
-        if b.is_empty() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(b.serialized_size());
-        b.serialize_into(&mut out).expect("writing to a Vec cannot fail");
-        Some(out)
-    };
     let mut ops = Vec::new();
     for (i, b) in types.iter().enumerate() {
-        ops.push((cf::SETS, keys::set_key(keys::SET_NODE_TYPE, i as u16).to_vec(), encode(b)));
+        ops.push(set_op(keys::SET_NODE_TYPE, i as u16, b));
     }
     for (i, b) in relations.iter().enumerate() {
-        ops.push((cf::SETS, keys::set_key(keys::SET_RELATION, i as u16).to_vec(), encode(b)));
+        ops.push(set_op(keys::SET_RELATION, i as u16, b));
     }
     ops
+}
+
+/// The write of one stored set: its serialised bitmap, or a delete when it is empty.
+fn set_op(tag: u8, id: u16, b: &RoaringBitmap) -> WriteOp {
+    let value = (!b.is_empty()).then(|| {
+        let mut out = Vec::with_capacity(b.serialized_size());
+        b.serialize_into(&mut out).expect("writing to a Vec cannot fail");
+        out
+    });
+    (cf::SETS, keys::set_key(tag, id).to_vec(), value)
 }
 
 /// The view's edges without `removed` and with `added` (neither order matters; `added` holds
 /// no edge the view keeps), sorted as [`GraphView::build`] wants: one merge pass over the
 /// already sorted edges, where sorting them all again was most of a small batch's cost.
-fn merged_edges(view: &GraphView, removed: &[EdgeRec], added: &[EdgeRec]) -> Vec<EdgeRec> {
-    let mut removed = removed.to_vec();
+fn merged_edges(view: &GraphView, mut removed: Vec<EdgeRec>, added: &[EdgeRec]) -> Vec<EdgeRec> {
     removed.sort_unstable();
     let mut added = added.to_vec();
     added.sort_unstable();
@@ -654,17 +655,7 @@ fn changed_set_ops(store: &Store, old: &GraphView, new: &GraphView, t: &Touched)
             }
         }
     }
-    Ok(sets
-        .into_iter()
-        .map(|((tag, id), b)| {
-            let value = (!b.is_empty()).then(|| {
-                let mut out = Vec::with_capacity(b.serialized_size());
-                b.serialize_into(&mut out).expect("writing to a Vec cannot fail");
-                out
-            });
-            (cf::SETS, keys::set_key(tag, id).to_vec(), value)
-        })
-        .collect())
+    Ok(sets.into_iter().map(|((tag, id), b)| set_op(tag, id, &b)).collect())
 }
 
 fn read_set(store: &Store, tag: u8, id: u16) -> Result<RoaringBitmap> {
