@@ -41,7 +41,7 @@ ensure_libclang() {
 install_python_module() {
     python3 -m pip install -q "maturin>=1.7,<2" 2>&1 | grep -v "Running pip as the 'root' user" || true
     rm -f "$CARGO_TARGET_DIR"/wheels/kgcore-*.whl
-    maturin build --release -m crates/kg-py/Cargo.toml >&2
+    maturin build --release -m kg-py/Cargo.toml >&2
     python3 -m pip install -q --force-reinstall --no-deps "$CARGO_TARGET_DIR"/wheels/kgcore-*.whl 2>&1 | grep -v "Running pip as the 'root' user" || true
     python3 -m pip install -q "numpy>=1.24" 2>&1 | grep -v "Running pip as the 'root' user" || true
 }

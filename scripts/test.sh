@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-claim_target_dir "$CARGO_TARGET_DIR" -- kg-core kg-query kg-index kg-cli kg-py
+claim_target_dir "$CARGO_TARGET_DIR" -- kgcore kg-core kg-query kg-index kg-cli kg-py
 ensure_libclang
 cargo test --release --workspace
 if cargo clippy --version >/dev/null 2>&1; then
     cargo clippy --release --workspace --all-targets -- -D warnings
 fi
+# The API docs build without a warning (missing docs, broken links).
+RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --workspace
 # Licenses, sources, banned crates and RustSec advisories of every locked dependency.
 bash scripts/audit.sh
 cargo bench --workspace --no-run

@@ -194,3 +194,74 @@ def test_bounded_queries_report_truncation(db_path):
         assert all(d <= 1 for _, d in nodes)
         with pytest.raises(KeyError, match="10000000"):
             g.neighbourhood([h, 10_000_000], 1)
+
+
+def test_every_path_method_takes_the_same_constraints(db_path):
+    with kgcore.open(db_path, read_only=True) as g:
+        h = g.info()["degree"]["max_node"]
+        far = max(range(0, 400), key=lambda n: len(g.shortest_path(h, n) or []))
+        d, _, paths = g.all_shortest_paths(h, far)
+        inner = sorted({n for p in paths for n in p[1:-1]})
+        # Barring every inner node of the shortest paths: each method sees the same graph.
+        c = {"exclude_nodes": inner}
+        barred = g.shortest_path(h, far, **c)
+        d2 = None if barred is None else len(barred) - 1
+        assert d2 is None or d2 > d
+        assert g.all_shortest_paths(h, far, **c)[0] == d2
+        assert int(g.distances(np.array([[h, far]]), **c)[0]) == (-1 if d2 is None else d2)
+        assert g.many_to_many([h], [far], **c)[0][2] == d2
+        k = g.k_shortest_paths(h, far, 3, **c)
+        assert all(not set(p[1:-1]) & set(inner) for p in k)
+        assert (len(k[0]) - 1 if k else None) == d2
+        nodes, _, _ = g.neighbourhood([h], 1, **c)
+        assert not {n for n, _ in nodes} & set(inner)
+        # max_hops below the distance: no path, from every method.
+        short = {"max_hops": d - 1}
+        assert g.shortest_path(h, far, **short) is None
+        assert g.all_shortest_paths(h, far, **short)[0] is None
+        assert int(g.distances(np.array([[h, far]]), **short)[0]) == -1
+        assert g.many_to_many([h], [far], **short)[0][2] is None
+        assert g.k_shortest_paths(h, far, 2, **short) == []
+        names = [g.node(h)["name"]], [g.node(far)["name"]]
+        assert g.medreason_paths(*names, max_hops=0) == []
+        # One rule for a keyword no method knows, and for what the name graph cannot honour.
+        for call in (
+            lambda: g.shortest_path(h, far, max_hop=2),
+            lambda: g.distances(np.array([[h, far]]), bogus=1),
+            lambda: g.neighbourhood([h], 1, directd=True),
+        ):
+            with pytest.raises(TypeError, match="unexpected keyword"):
+                call()
+        with pytest.raises(ValueError, match="max_hops only"):
+            g.medreason_paths(*names, node_types=["disease"])
+
+
+@pytest.fixture(scope="module")
+def kgcore_bin(kgcore):
+    """The `kgcore` binary (the conftest fixture's name is this module's import)."""
+    return kgcore
+
+
+@pytest.mark.parametrize("dtype", ["<f4", "<f8", ">f4"])
+def test_embed_import_reads_the_files_numpy_writes(kgcore_bin, db_path, tmp_path, dtype):
+    import shutil
+    import subprocess
+
+    db = tmp_path / "db"
+    shutil.copytree(db_path, db)
+    with kgcore.open(str(db), read_only=True) as g:
+        ids = np.array(g.nodes_arrays()[0][:300], dtype=np.int64)
+    vectors = np.random.default_rng(4).standard_normal((len(ids), 16)).astype(dtype)
+    np.save(tmp_path / "v.npy", vectors)
+    np.save(tmp_path / "ids.npy", ids)
+    run = subprocess.run([str(kgcore_bin), "embed-import", "--db", str(db), str(tmp_path / "v.npy"), str(tmp_path / "ids.npy"),
+                          "--exact", "--json"], capture_output=True, text=True)
+    if dtype == ">f4":
+        # Big-endian data is refused by name, not misread.
+        assert run.returncode != 0 and "v.npy" in run.stderr, run.stderr
+        return
+    assert run.returncode == 0, run.stderr
+    with kgcore.open(str(db), read_only=True) as g:
+        for row in (0, len(ids) // 2, len(ids) - 1):
+            node, sim = g.search_vectors(vectors[row].astype(np.float32), 1, exact=True)[0]
+            assert node == ids[row] and sim == pytest.approx(1.0, abs=1e-5)

@@ -1,0 +1,201 @@
+//! The command line's arguments: what each command takes, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use kgcore::NodeIndex;
+
+#[derive(Parser)]
+#[command(name = "kgcore", version, about = "An embedded knowledge-graph database for path queries over PrimeKG-shaped graphs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+pub enum Command {
+    /// Import kg.csv (or nodes.csv + edges.csv), plain or .gz, into a new or existing database.
+    Import {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of nodes and edges, per type and relation, and degrees.
+    Info {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a synthetic PrimeKG-shaped kg.csv.
+    Generate {
+        #[arg(long, default_value = "primekg")]
+        like: String,
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A node by index or exact name, with its neighbours.
+    Node {
+        #[arg(long)]
+        db: PathBuf,
+        query: String,
+        /// Neighbours to list at most.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Paths between two nodes (indices or exact names).
+    Path(PathArgs),
+    /// Apply update batches, one JSON object a line (`add_nodes`, `add_edges`, `remove_nodes`,
+    /// `remove_edges`), each atomically and durably, in order.
+    Apply {
+        #[arg(long)]
+        db: PathBuf,
+        /// A JSON-lines file of batches ("-" for stdin).
+        batches: PathBuf,
+    },
+    /// Nodes by name: exact (normalised: case, width and spacing folded), prefix or fuzzy.
+    Search {
+        #[arg(long)]
+        db: PathBuf,
+        text: String,
+        /// Only nodes of this type.
+        #[arg(long = "type")]
+        node_type: Option<String>,
+        /// Names within this many edits (1 or 2).
+        #[arg(long)]
+        fuzzy: Option<u8>,
+        /// Names starting with TEXT.
+        #[arg(long)]
+        prefix: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Attach node embeddings: VECTORS is an (n, dim) float32/float64 .npy, IDS the n node
+    /// indices (.npy integers, or text with one per line). Rows replace earlier rows of the
+    /// same nodes; an HNSW graph is built unless --exact.
+    EmbedImport {
+        #[arg(long)]
+        db: PathBuf,
+        vectors: PathBuf,
+        ids: PathBuf,
+        /// Keep rows only: every search compares all of them.
+        #[arg(long)]
+        exact: bool,
+        #[arg(long, default_value_t = 16)]
+        m: usize,
+        #[arg(long, default_value_t = 200)]
+        ef_construction: usize,
+        #[arg(long, default_value_t = 64)]
+        ef_search: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check that the store is whole and agrees with the in-memory view.
+    Check {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Many pairs from stdin (one `FROM<TAB>TO` a line), one JSON line each on stdout:
+    /// distance, count, and every shortest path when there are at most --max-paths.
+    Batch {
+        #[arg(long)]
+        db: PathBuf,
+        /// MedReason's graph: FROM and TO are names, nodes are lowercased names.
+        #[arg(long)]
+        medreason: bool,
+        #[arg(long, default_value_t = 300)]
+        max_paths: usize,
+    },
+    /// Per-query latencies (p50/p99) and batch throughput on seeded random pairs.
+    Bench {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        pairs: usize,
+        /// Pairs for the (slower) k-shortest-paths query.
+        #[arg(long, default_value_t = 200)]
+        k_pairs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct PathArgs {
+    #[arg(long)]
+    pub db: PathBuf,
+    pub from: String,
+    pub to: String,
+    /// Every shortest path (up to --limit).
+    #[arg(long)]
+    pub all: bool,
+    /// Only count the shortest paths.
+    #[arg(long)]
+    pub count: bool,
+    /// A uniform random sample of N shortest paths.
+    #[arg(long)]
+    pub sample: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The K shortest loopless paths.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Most paths to print with --all.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// MedReason's graph: nodes are lowercased names, FROM and TO are names.
+    #[arg(long)]
+    pub medreason: bool,
+    /// Follow stored edge direction only.
+    #[arg(long)]
+    pub directed: bool,
+    #[arg(long)]
+    pub max_hops: Option<u32>,
+    #[arg(long)]
+    pub max_degree: Option<usize>,
+    /// Only these node types in between (repeatable).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+    #[arg(long = "exclude-type")]
+    pub exclude_types: Vec<String>,
+    /// Only these relations (repeatable).
+    #[arg(long = "relation")]
+    pub relations: Vec<String>,
+    #[arg(long = "exclude-relation")]
+    pub exclude_relations: Vec<String>,
+    #[arg(long = "exclude-node")]
+    pub exclude_nodes: Vec<NodeIndex>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl PathArgs {
+    /// The path constraints these arguments ask for.
+    pub fn constraints(&self) -> kgcore::Constraints {
+        kgcore::Constraints {
+            directed: self.directed,
+            node_types: (!self.types.is_empty()).then(|| self.types.clone()),
+            exclude_node_types: self.exclude_types.clone(),
+            relations: (!self.relations.is_empty()).then(|| self.relations.clone()),
+            exclude_relations: self.exclude_relations.clone(),
+            exclude_nodes: self.exclude_nodes.clone(),
+            max_hops: self.max_hops,
+            max_degree: self.max_degree,
+        }
+    }
+}

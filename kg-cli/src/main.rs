@@ -1,0 +1,421 @@
+//! `kgcore`: import PrimeKG-format files, inspect a database, generate test graphs, query paths.
+//!
+//! Every command that takes `--json` prints one JSON document on stdout; its fields are listed
+//! in docs/CLI.md and only ever grow. Errors go to stderr with exit status 1 (2 for bad usage).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+mod args;
+mod bench;
+use args::{Cli, Command, PathArgs};
+use kgcore::files::VECTOR_FILE;
+use kgcore::{Graph, NameMatch, NodeIndex, OpenMode, PathFinder, VectorKind};
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import { db, files, json } => import(db, files, json),
+        Command::Info { db, json } => info(db, json),
+        Command::Generate { like, scale, seed, out } => generate(&like, scale, seed, out),
+        Command::Node { db, query, limit, json } => node(db, &query, limit, json),
+        Command::Path(args) => path(args),
+        Command::Check { db } => check(db),
+        Command::Search { db, text, node_type, fuzzy, prefix, limit, json } => search(db, &text, node_type.as_deref(), fuzzy, prefix, limit, json),
+        Command::Apply { db, batches } => apply(db, batches),
+        Command::EmbedImport { db, vectors, ids, exact, m, ef_construction, ef_search, json } => {
+            let kind = if exact { VectorKind::Exact } else { VectorKind::Hnsw };
+            let params = kgcore::HnswParams { m, ef_construction, ef_search, ..Default::default() };
+            embed_import(db, &vectors, &ids, kind, params, json)
+        }
+        Command::Batch { db, medreason, max_paths } => batch(db, medreason, max_paths),
+        Command::Bench { db, pairs, k_pairs, seed, json } => run_bench(db, pairs, k_pairs, seed, json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kgcore: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn import(db: PathBuf, files: Vec<PathBuf>, json: bool) -> CliResult {
+    let started = Instant::now();
+    let progress = Arc::new(kgcore::core::Progress::default());
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let bar_thread = std::io::stderr().is_terminal().then(|| {
+        let (progress, done) = (Arc::clone(&progress), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                bar.set_length(progress.total.load(std::sync::atomic::Ordering::Relaxed));
+                bar.set_position(progress.read.load(std::sync::atomic::Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        })
+    });
+    // The name index is built too, so the first search does not have to.
+    let result = Graph::import(&db, &files, Some(progress));
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(t) = bar_thread {
+        let _ = t.join();
+    }
+    let report = result?;
+    if json {
+        let mut v = serde_json::to_value(&report)?;
+        v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+        print_json(&v)
+    } else {
+        println!(
+            "imported {} rows from {} file(s) in {:.1} s: {} nodes, {} edges ({} duplicate rows skipped)",
+            report.load.rows,
+            report.load.files,
+            started.elapsed().as_secs_f64(),
+            report.nodes,
+            report.edges,
+            report.load.duplicates_skipped
+        );
+        Ok(())
+    }
+}
+
+fn open(db: &PathBuf) -> kgcore::Result<Graph> {
+    Graph::open(db, OpenMode::ReadOnly)
+}
+
+fn info(db: PathBuf, json: bool) -> CliResult {
+    let info = open(&db)?.info();
+    if json {
+        return print_json(&info);
+    }
+    println!("nodes            {}", info.nodes);
+    println!("edges (stored)   {}", info.edges);
+    println!("undirected pairs {}", info.undirected_edges);
+    println!(
+        "degree           min {} / median {} / mean {:.1} / p99 {} / max {}{}",
+        info.degree.min,
+        info.degree.median,
+        info.degree.mean,
+        info.degree.p99,
+        info.degree.max,
+        info.degree.max_node.map(|n| format!(" (node {n})")).unwrap_or_default()
+    );
+    println!("view memory      {:.1} MiB", info.view_bytes as f64 / (1 << 20) as f64);
+    println!("node types:");
+    for (t, c) in &info.node_types {
+        println!("  {t:<28} {c}");
+    }
+    println!("relations:");
+    for (r, c) in &info.relations {
+        println!("  {r:<28} {c}");
+    }
+    Ok(())
+}
+
+fn generate(like: &str, scale: f64, seed: u64, out: PathBuf) -> CliResult {
+    if like != "primekg" {
+        return Err(format!("--like {like:?}: only \"primekg\" is known").into());
+    }
+    let report = kgcore::generate_file(&out, scale, seed)?;
+    eprintln!(
+        "wrote {}: {} nodes, {} rows ({} undirected edges, {} duplicate rows)",
+        out.display(),
+        report.nodes,
+        report.rows,
+        report.undirected_edges,
+        report.duplicate_rows
+    );
+    Ok(())
+}
+
+fn node(db: PathBuf, query: &str, limit: usize, json: bool) -> CliResult {
+    let view = open(&db)?.view();
+    let matches = match kgcore::query::resolve(&view, query) {
+        Ok(n) => vec![n],
+        Err(kgcore::query::QueryError::Ambiguous { candidates, .. }) => candidates,
+        Err(e) => return Err(e.into()),
+    };
+    let describe = |n: NodeIndex| {
+        let r = view.node(n).expect("resolved");
+        let mut neighbours: Vec<serde_json::Value> = Vec::new();
+        let (ts, ls) = view.out_edges(n);
+        for (&t, &l) in ts.iter().zip(ls).take(limit) {
+            neighbours.push(serde_json::json!({
+                "index": t, "name": view.name(t), "type": view.node(t).map(|x| x.node_type),
+                "relation": view.vocab().label_relation(l), "display_relation": view.vocab().label_display(l), "direction": "out",
+            }));
+        }
+        let (ss, ls) = view.in_edges(n);
+        for (&s, &l) in ss.iter().zip(ls).take(limit.saturating_sub(neighbours.len())) {
+            neighbours.push(serde_json::json!({
+                "index": s, "name": view.name(s), "type": view.node(s).map(|x| x.node_type),
+                "relation": view.vocab().label_relation(l), "display_relation": view.vocab().label_display(l), "direction": "in",
+            }));
+        }
+        serde_json::json!({
+            "index": n, "id": r.id, "type": r.node_type, "name": r.name, "source": r.source,
+            "degree": view.degree(n), "out_edges": ts.len(), "in_edges": ss.len(), "neighbours": neighbours,
+        })
+    };
+    let docs: Vec<serde_json::Value> = matches.iter().map(|&n| describe(n)).collect();
+    if json {
+        return print_json(&docs);
+    }
+    for d in &docs {
+        println!("{} [{}] {} ({}, {}) degree {}", d["index"], d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["type"].as_str().unwrap_or(""), d["source"].as_str().unwrap_or(""), d["degree"]);
+        for nb in d["neighbours"].as_array().into_iter().flatten() {
+            let arrow = if nb["direction"] == "out" { "->" } else { "<-" };
+            println!("  {arrow} [{}] {} {} ({})", nb["display_relation"].as_str().unwrap_or(""), nb["index"], nb["name"].as_str().unwrap_or(""), nb["type"].as_str().unwrap_or(""));
+        }
+    }
+    Ok(())
+}
+
+fn path(a: PathArgs) -> CliResult {
+    let graph = open(&a.db)?;
+    if a.medreason {
+        return medreason_path(&graph, &a);
+    }
+    let view = graph.view();
+    let finder = PathFinder::new(&view, &a.constraints())?;
+    let s = kgcore::query::resolve(&view, &a.from)?;
+    let t = kgcore::query::resolve(&view, &a.to)?;
+    let (distance, count, paths, truncated) = if let Some(k) = a.k {
+        let ks = finder.k_shortest(s, t, k, kgcore::query::DEFAULT_MAX_SPUR_SEARCHES)?;
+        let d = ks.paths.first().map(|p| p.len() as u32 - 1);
+        (d, None, ks.paths, ks.truncated)
+    } else if a.all || a.count || a.sample.is_some() {
+        let all = finder.all_shortest(s, t)?;
+        let paths = match a.sample {
+            Some(n) => all.sample(n, a.seed),
+            None if a.count => Vec::new(),
+            None => all.paths().take(a.limit).collect(),
+        };
+        let truncated = a.all && a.sample.is_none() && all.count() > a.limit as u128;
+        (all.distance, Some(all.count()), paths, truncated)
+    } else {
+        let p = finder.shortest_path(s, t)?;
+        let d = p.as_ref().map(|p| p.len() as u32 - 1);
+        (d, None, p.into_iter().collect(), false)
+    };
+    if a.json {
+        let mut doc = serde_json::json!({
+            "distance": distance,
+            "count": count.map(count_json),
+            "paths": paths,
+            "truncated": truncated,
+            "steps": paths.iter().map(|p| kgcore::query::render::path_json(&view, finder.resolved(), p)["steps"].clone()).collect::<Vec<_>>(),
+        });
+        if count.is_none() {
+            doc["count"] = serde_json::json!(paths.len());
+        }
+        return print_json(&doc);
+    }
+    match distance {
+        None => println!("no path"),
+        Some(d) => {
+            print!("distance {d}");
+            if let Some(c) = count {
+                print!(", {} shortest path(s)", count_text(c));
+            }
+            println!();
+            for (i, p) in paths.iter().enumerate() {
+                println!("{}: {}", i + 1, kgcore::query::render::labelled(&view, finder.resolved(), p));
+            }
+            if truncated {
+                println!("(more paths not shown: raise --limit, or use --sample)");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn medreason_path(graph: &Graph, a: &PathArgs) -> CliResult {
+    let all = graph.medreason_pair(&a.from, &a.to, a.max_hops)?;
+    let named = match a.sample {
+        Some(n) => all.sample(n, a.seed),
+        None => all.first(a.limit),
+    };
+    if a.json {
+        return print_json(&serde_json::json!({
+            "distance": all.distance(), "count": count_json(all.count()), "paths": named,
+        }));
+    }
+    match all.distance() {
+        None => println!("no path"),
+        Some(d) => {
+            println!("distance {d}, {} shortest path(s)", count_text(all.count()));
+            print!("{}", kgcore::query::render::medreason(&named));
+        }
+    }
+    Ok(())
+}
+
+/// Counts as JSON numbers while they fit in a u64, else as decimal strings.
+fn count_json(c: u128) -> serde_json::Value {
+    match u64::try_from(c) {
+        Ok(v) => serde_json::json!(v),
+        Err(_) => serde_json::json!(count_text(c)),
+    }
+}
+
+fn count_text(c: u128) -> String {
+    if c == u128::MAX { format!("at least {c}") } else { c.to_string() }
+}
+
+fn check(db: PathBuf) -> CliResult {
+    let r = open(&db)?.check()?;
+    println!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
+    Ok(())
+}
+
+fn run_bench(db: PathBuf, pairs: usize, k_pairs: usize, seed: u64, json: bool) -> CliResult {
+    let r = bench::run(&db, pairs, k_pairs, seed)?;
+    if json {
+        return print_json(&r);
+    }
+    println!("open {:.1} ms, first query {:.1} us, {} pairs (seed {}), {} threads", r.open_ms, r.first_query_us, r.pairs, r.seed, r.threads);
+    println!("{:<55} {:>8} {:>12} {:>12} {:>12}", "query", "n", "p50 us", "p99 us", "mean us");
+    for l in &r.latencies {
+        println!("{:<55} {:>8} {:>12.1} {:>12.1} {:>12.1}", l.query, l.queries, l.p50_us, l.p99_us, l.mean_us);
+    }
+    println!("batch shortest paths: {:.0} pairs/s", r.batch_pairs_per_second);
+    println!("name index: {} names built in {:.0} ms", r.names, r.name_index_build_ms);
+    Ok(())
+}
+
+fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
+    use std::io::BufRead;
+    let graph = open(&db)?;
+    let view = graph.view();
+    let finder = PathFinder::plain(&view);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (a, b) = line.split_once('\t').ok_or_else(|| format!("stdin:{}: expected FROM<TAB>TO", i + 1))?;
+        let doc = if medreason {
+            let all = graph.medreason_pair(a, b, None).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+            let paths = (all.count() <= max_paths as u128).then(|| all.first(max_paths));
+            serde_json::json!({"from": a, "to": b, "distance": all.distance(), "count": count_json(all.count()), "paths": paths})
+        } else {
+            let s = kgcore::query::resolve(&view, a).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+            let t = kgcore::query::resolve(&view, b).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+            let all = finder.all_shortest(s, t)?;
+            let paths: Option<Vec<Vec<NodeIndex>>> = (all.count() <= max_paths as u128).then(|| all.paths().collect());
+            serde_json::json!({"from": s, "to": t, "distance": all.distance, "count": count_json(all.count()), "paths": paths})
+        };
+        serde_json::to_writer(&mut out, &doc)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn apply(db: PathBuf, batches: PathBuf) -> CliResult {
+    use std::io::BufRead;
+    let graph = Graph::open(&db, OpenMode::ReadWrite)?;
+    let name = batches.display().to_string();
+    let reader: Box<dyn BufRead> = if name == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(&batches).map_err(|e| format!("{name}: {e}"))?))
+    };
+    let mut out = std::io::stdout().lock();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("{name}:{}: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let batch: kgcore::Batch = serde_json::from_str(&line).map_err(|e| format!("{name}:{}: not a batch: {e}", i + 1))?;
+        let report = graph.apply(&batch).map_err(|e| format!("{name}:{}: {e}", i + 1))?;
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        out.flush()?;
+    }
+    graph.close()?;
+    Ok(())
+}
+
+fn embed_import(db: PathBuf, vectors: &std::path::Path, ids: &std::path::Path, kind: VectorKind, params: kgcore::HnswParams, json: bool) -> CliResult {
+    let start = Instant::now();
+    let (rows, dim, values) = kgcore::index::npy::read_matrix(vectors)?;
+    let nodes = kgcore::index::npy::read_ids(ids)?;
+    if nodes.len() != rows {
+        return Err(format!("{} holds {rows} vectors but {} holds {} node indices", vectors.display(), ids.display(), nodes.len()).into());
+    }
+    // Read-write: the lock keeps two writers of the vector file apart.
+    let graph = Graph::open(&db, OpenMode::ReadWrite)?;
+    let idx = graph.build_vectors(&nodes, &values, dim, Some(kind), params)?;
+    let hnsw = idx.hnsw_params().is_some();
+    let live = graph.install_vectors(idx)?;
+    let file = graph.side_file(VECTOR_FILE).unwrap_or_default();
+    let report = serde_json::json!({
+        "rows": rows, "dim": dim, "live": live, "hnsw": hnsw,
+        "file": file.display().to_string(), "seconds": start.elapsed().as_secs_f64(),
+    });
+    if json {
+        return print_json(&report);
+    }
+    println!("attached {rows} vectors of dimension {dim} ({live} live rows, {}) in {:.1} s: {}",
+        if hnsw { "HNSW" } else { "exact" }, start.elapsed().as_secs_f64(), file.display());
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn search(db: PathBuf, text: &str, node_type: Option<&str>, fuzzy: Option<u8>, prefix: bool, limit: usize, json: bool) -> CliResult {
+    let graph = open(&db)?;
+    let how = match (fuzzy, prefix) {
+        (Some(d), _) => NameMatch::Fuzzy(d),
+        (None, true) => NameMatch::Prefix,
+        (None, false) => NameMatch::Exact,
+    };
+    let hits = graph.search_names(text, how, node_type, limit)?;
+    let view = graph.view();
+    let docs: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "name": h.key, "distance": h.distance,
+                "nodes": h.nodes.iter().map(|&n| {
+                    let r = view.node(n).expect("indexed node");
+                    serde_json::json!({"index": n, "name": r.name, "type": r.node_type, "id": r.id})
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    if json {
+        return print_json(&docs);
+    }
+    if docs.is_empty() {
+        println!("no match");
+    }
+    for d in &docs {
+        for n in d["nodes"].as_array().into_iter().flatten() {
+            println!("{}\t{}\t{} ({})\tdistance {}", n["index"], n["id"].as_str().unwrap_or(""), n["name"].as_str().unwrap_or(""), n["type"].as_str().unwrap_or(""), d["distance"]);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The `kgcore` binary end to end: generate, import, info, node, path, batch, check, and its
+//! errors, including a second process refused by a database's lock.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kgcore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kgcore")).args(args).output().expect("runs")
+}
+
+fn ok_json(args: &[&str]) -> Value {
+    let out = kgcore(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn generate_import_and_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kg.csv.gz");
+    let db = dir.path().join("db");
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.02", "--seed", "3", "--out", csv_s]).status.success());
+    let imported = ok_json(&["import", "--db", db_s, csv_s, "--json"]);
+    assert!(imported["duplicates_skipped"].as_u64().unwrap() >= 7, "{imported}");
+
+    let info = ok_json(&["info", "--db", db_s, "--json"]);
+    let nodes = info["nodes"].as_u64().unwrap();
+    let expected: usize = kgcore::generator::NODE_TYPES.iter().map(|t| ((t.1 as f64 * 0.02).round() as usize).max(2)).sum();
+    assert_eq!(nodes as usize, expected, "every generated node has an edge: {info}");
+    assert_eq!(info["edges"], imported["edges"]);
+    assert_eq!(info["node_types"].as_object().unwrap().len(), 10);
+    assert_eq!(info["relations"].as_object().unwrap().len(), 30);
+    // Every edge is stored both ways (and a pair may carry several relations).
+    let (edges, pairs) = (info["edges"].as_u64().unwrap(), info["undirected_edges"].as_u64().unwrap());
+    assert!(edges % 2 == 0 && edges >= 2 * pairs && edges < 2 * pairs + pairs / 10, "{info}");
+    let hub = info["degree"]["max_node"].as_u64().unwrap().to_string();
+
+    let p = ok_json(&["path", "--db", db_s, "0", &hub, "--all", "--json"]);
+    let d = p["distance"].as_u64().unwrap();
+    let paths = p["paths"].as_array().unwrap();
+    assert!(!paths.is_empty() && paths.len() as u64 <= p["count"].as_u64().unwrap());
+    for path in paths {
+        assert_eq!(path.as_array().unwrap().len() as u64, d + 1);
+        assert_eq!(path[0], 0);
+    }
+    let s = ok_json(&["path", "--db", db_s, "0", &hub, "--sample", "2", "--seed", "9", "--json"]);
+    assert_eq!(s, ok_json(&["path", "--db", db_s, "0", &hub, "--sample", "2", "--seed", "9", "--json"]));
+    let k = ok_json(&["path", "--db", db_s, "0", &hub, "--k", "4", "--json"]);
+    let lens: Vec<usize> = k["paths"].as_array().unwrap().iter().map(|p| p.as_array().unwrap().len()).collect();
+    assert!(lens.windows(2).all(|w| w[0] <= w[1]) && lens.len() == 4, "{lens:?}");
+
+    let node = ok_json(&["node", "--db", db_s, &hub, "--json"]);
+    assert_eq!(node[0]["index"].as_u64().unwrap().to_string(), hub);
+    let name = node[0]["name"].as_str().unwrap().to_owned();
+    let by_name = ok_json(&["node", "--db", db_s, &name, "--json"]);
+    assert!(by_name.as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"]));
+
+    // The name index was written by the import and finds the hub by its name in any case,
+    // and with a typo.
+    assert!(db.join("names.idx").is_file());
+    let found = ok_json(&["search", "--db", db_s, &format!("  {}  ", name.to_uppercase()), "--json"]);
+    assert!(found[0]["nodes"].as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"]), "{found}");
+    let mut typo: Vec<char> = name.chars().collect();
+    typo.remove(typo.len() / 2);
+    let typo: String = typo.into_iter().collect();
+    let fuzzy = ok_json(&["search", "--db", db_s, &typo, "--fuzzy", "1", "--json"]);
+    assert!(fuzzy.as_array().unwrap().iter().any(|h| h["nodes"].as_array().unwrap().iter().any(|n| n["index"] == node[0]["index"])), "{fuzzy}");
+    let out = kgcore(&["search", "--db", db_s, " ", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty query"));
+
+    let mr = ok_json(&["path", "--db", db_s, &name, &name.to_uppercase(), "--medreason", "--json"]);
+    assert_eq!(mr["distance"], 0);
+
+    let check = kgcore(&["check", "--db", db_s]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}
+
+#[test]
+fn errors_name_the_problem_and_exit_nonzero() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "relation,display_relation,x_index,y_index\nr,r,1,2\n").unwrap();
+    let db = dir.path().join("db");
+    let out = kgcore(&["import", "--db", db.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:2") && err.contains("endpoint 1"), "{err}");
+    assert!(!db.exists());
+
+    let out = kgcore(&["info", "--db", dir.path().join("nope").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+    assert_eq!(kgcore(&["path"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_second_writer_process_is_refused_by_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kg.csv");
+    let db = dir.path().join("db");
+    assert!(kgcore(&["generate", "--scale", "0.01", "--out", csv.to_str().unwrap()]).status.success());
+    assert!(kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
+    let holder = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadWrite).unwrap();
+    let out = kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked by another process"));
+    // Readers in other processes still work.
+    let info = ok_json(&["info", "--db", db.to_str().unwrap(), "--json"]);
+    assert_eq!(info["nodes"].as_u64().unwrap() as usize, holder.view().node_count());
+    drop(holder);
+    assert!(kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
+}
+
+#[test]
+fn apply_and_batch_name_the_bad_line_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.01", "--out", csv_s]).status.success());
+    assert!(kgcore(&["import", "--db", db_s, csv_s]).status.success());
+    let before = ok_json(&["info", "--db", db_s, "--json"]);
+
+    let batches = dir.path().join("batches.jsonl");
+    let good = r#"{"add_nodes":[{"index":5000,"id":"X","node_type":"drug","name":"New","source":"t"}]}"#;
+    for (bad, says) in [
+        (r#"{"add_nodes":[{"index":5001}]}"#, "not a batch"),
+        (r#"{"add_edges":[{"source":5000,"target":99999,"relation":"r","display_relation":"r"}]}"#, "unknown node 99999"),
+        (r#"{"remove_nodes":[1],"typo":1}"#, "unknown field"),
+    ] {
+        std::fs::write(&batches, format!("{good}\n{bad}\n")).unwrap();
+        let out = kgcore(&["apply", "--db", db_s, batches.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("batches.jsonl:2") && err.contains(says), "{err}");
+        // The good first line was committed; the bad second one left nothing.
+        let after = ok_json(&["info", "--db", db_s, "--json"]);
+        assert_eq!(after["nodes"].as_u64().unwrap(), before["nodes"].as_u64().unwrap() + 1);
+        assert_eq!(after["edges"], before["edges"]);
+    }
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kgcore"))
+        .args(["batch", "--db", db_s])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"0\t1\n0 1\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the good line was answered");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdin:2: expected FROM<TAB>TO"));
+}
+
+fn write_npy(path: &std::path::Path, rows: usize, dim: usize, values: &[f32]) {
+    std::fs::write(path, kgcore::index::npy::encode_matrix(rows, dim, values)).unwrap();
+}
+
+#[test]
+fn embed_import_attaches_searchable_vectors_and_refuses_bad_input_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.02", "--seed", "5", "--out", csv_s]).status.success());
+    ok_json(&["import", "--db", db_s, csv_s, "--json"]);
+    let nodes: Vec<u32> = {
+        let d = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadOnly).unwrap();
+        d.view().nodes().collect()
+    };
+    let dim = 12;
+    let mut rng = kgcore::core::rng::SplitMix64::new(3);
+    let values: Vec<f32> = (0..nodes.len() * dim).map(|_| rng.next_f64() as f32 - 0.5).collect();
+    let (vec_p, ids_p) = (dir.path().join("vectors.npy"), dir.path().join("ids.txt"));
+    write_npy(&vec_p, nodes.len(), dim, &values);
+    std::fs::write(&ids_p, nodes.iter().map(|n| format!("{n}\n")).collect::<String>()).unwrap();
+    let (vec_s, ids_s) = (vec_p.to_str().unwrap(), ids_p.to_str().unwrap());
+
+    let r = ok_json(&["embed-import", "--db", db_s, vec_s, ids_s, "--json"]);
+    assert_eq!((r["rows"].as_u64(), r["dim"].as_u64(), r["hnsw"].as_bool()), (Some(nodes.len() as u64), Some(dim as u64), Some(true)));
+    let file = db.join(kgcore::files::VECTOR_FILE);
+    let index = kgcore::index::VectorIndex::load_file(&file).unwrap();
+    assert_eq!(index.len(), nodes.len());
+    let view = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadOnly).unwrap().view();
+    for i in [0, nodes.len() / 2, nodes.len() - 1] {
+        let hit = index.search(&view, &values[i * dim..(i + 1) * dim], 1, None, kgcore::index::SearchMode::Auto).unwrap();
+        assert_eq!(hit[0].0, nodes[i], "a node's own vector finds it");
+    }
+
+    // Each bad input: a nonzero exit naming the problem, and the vector file as it was.
+    let before = std::fs::read(&file).unwrap();
+    let short_ids = dir.path().join("short.txt");
+    std::fs::write(&short_ids, "0\n1\n").unwrap();
+    let bad_ids = dir.path().join("bad.txt");
+    std::fs::write(&bad_ids, "0\nseven\n").unwrap();
+    let nan = dir.path().join("nan.npy");
+    let mut v = values.clone();
+    v[dim * 3 + 1] = f32::NAN;
+    write_npy(&nan, nodes.len(), dim, &v);
+    let unknown = dir.path().join("unknown.txt");
+    std::fs::write(&unknown, nodes.iter().map(|&n| format!("{}\n", if n == nodes[2] { 9_999_999 } else { n })).collect::<String>()).unwrap();
+    let cases = [
+        (vec_s, short_ids.to_str().unwrap(), "holds 2 node indices"),
+        (vec_s, bad_ids.to_str().unwrap(), "bad.txt: line 2"),
+        (nan.to_str().unwrap(), ids_s, "row 3"),
+        (vec_s, unknown.to_str().unwrap(), "node 9999999 is not in the database"),
+        (ids_s, ids_s, "not a .npy file"),
+        ("/nonexistent/v.npy", ids_s, "/nonexistent/v.npy"),
+    ];
+    for (v, i, want) in cases {
+        let out = kgcore(&["embed-import", "--db", db_s, v, i]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(want), "{want}: {err}");
+        assert_eq!(std::fs::read(&file).unwrap(), before, "{want}: the vector file is untouched");
+    }
+}
+

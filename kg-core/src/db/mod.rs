@@ -1,0 +1,268 @@
+//! `Database`: the durable store plus the in-memory view queries run on. This module holds its
+//! life cycle (create, open, migrate, persist, close); the operations live beside it: import,
+//! update batches (`apply`), the stored roaring sets, and inspection (`info`, `check`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use roaring::RoaringBitmap;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::keys::{self, NodeValue, cf, meta};
+use crate::load::{self, LoadStats, Progress};
+use crate::model::{Edge, LabelId, MAX_NODE_INDEX, Node, NodeIndex, Vocab};
+use crate::store::{MemoryStore, Store, WriteOp};
+#[cfg(feature = "rocksdb")]
+use crate::view::LoadedView;
+use crate::view::{EdgeRec, GraphView, NodeRec};
+
+mod apply;
+mod import;
+mod inspect;
+mod sets;
+
+pub use apply::{Batch, BatchReport};
+#[cfg(feature = "rocksdb")]
+pub use import::import;
+pub use import::ImportReport;
+pub use inspect::{CheckReport, DegreeSummary, Info};
+
+use apply::{edge_ops, merged_edges, node_op};
+#[cfg(feature = "rocksdb")]
+use import::ensure_vacant;
+use sets::{read_set, set_op, set_ops};
+
+/// Version of the on-disk layout. `migrate()` steps an older database up to it.
+pub const STORAGE_VERSION: u32 = 1;
+/// The persisted view, beside RocksDB's files in the database directory.
+pub const VIEW_FILE: &str = "graph.view";
+
+/// How a database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// One process at a time; others get [`Error::Locked`].
+    ReadWrite,
+    /// Any number of processes at once; writes are refused.
+    ReadOnly,
+}
+
+
+struct State {
+    generation: u64,
+    view: Arc<GraphView>,
+}
+
+/// An open kgcore database. Share it between threads behind an `Arc`; readers take
+/// [`Database::view`] snapshots that later writes never change.
+pub struct Database {
+    path: Option<PathBuf>,
+    store: Store,
+    mode: OpenMode,
+    state: RwLock<State>,
+    writer: Mutex<()>,
+    view_dirty: AtomicBool,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("path", &self.path).field("mode", &self.mode).finish()
+    }
+}
+
+impl Database {
+    /// A new, empty database held in memory.
+    pub fn in_memory() -> Self {
+        let store = Store::Memory(MemoryStore::new());
+        store.write(initial_meta(&Vocab::default(), 0)).expect("memory writes cannot fail");
+        Self::from_parts(None, store, OpenMode::ReadWrite, 0, GraphView::empty())
+    }
+
+    fn from_parts(path: Option<PathBuf>, store: Store, mode: OpenMode, generation: u64, view: GraphView) -> Self {
+        Database {
+            path,
+            store,
+            mode,
+            state: RwLock::new(State { generation, view: Arc::new(view) }),
+            writer: Mutex::new(()),
+            view_dirty: AtomicBool::new(false),
+        }
+    }
+
+    /// Creates a new, empty database directory at `path`.
+    #[cfg(feature = "rocksdb")]
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        ensure_vacant(path)?;
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        let store = Store::RocksDb(crate::store::RocksStore::open(path)?);
+        store.write(initial_meta(&Vocab::default(), 0))?;
+        store.write(vec![(cf::META, meta::COMPLETE.to_vec(), Some(vec![1]))])?;
+        let view = GraphView::empty();
+        view.write_file(&path.join(VIEW_FILE), 0)?;
+        Ok(Self::from_parts(Some(path.to_owned()), store, OpenMode::ReadWrite, 0, view))
+    }
+
+    /// Opens an existing database.
+    #[cfg(feature = "rocksdb")]
+    pub fn open(path: impl AsRef<Path>, mode: OpenMode) -> Result<Self> {
+        let path = path.as_ref();
+        if !is_database(path) {
+            return Err(Error::NoDatabase(path.to_owned()));
+        }
+        let store = Store::RocksDb(match mode {
+            OpenMode::ReadWrite => crate::store::RocksStore::open(path)?,
+            OpenMode::ReadOnly => crate::store::RocksStore::open_read_only(path)?,
+        });
+        if store.get(cf::META, meta::COMPLETE)?.is_none() {
+            return Err(Error::corruption(
+                path.display().to_string(),
+                "the database was never completed (an import was interrupted?); delete it and import again",
+            ));
+        }
+        let version = match store.get(cf::META, meta::STORAGE_VERSION)? {
+            Some(v) => keys::decode_u32(&v, "storage_version")?,
+            None => return Err(Error::corruption(path.display().to_string(), "storage_version is missing")),
+        };
+        if version > STORAGE_VERSION {
+            return Err(Error::NewerVersion { path: path.to_owned(), found: version, supported: STORAGE_VERSION });
+        }
+        if version < STORAGE_VERSION {
+            if mode == OpenMode::ReadOnly {
+                return Err(Error::NeedsMigration { path: path.to_owned(), found: version, current: STORAGE_VERSION });
+            }
+            migrate(&store, version)?;
+        }
+        let generation = read_generation(&store)?;
+        let view_path = path.join(VIEW_FILE);
+        let view = match GraphView::load_file(&view_path, generation) {
+            Ok(LoadedView::Loaded(v)) => Some(*v),
+            // A stale or damaged view is only a cache: rebuild it from the store below.
+            Ok(LoadedView::Stale(_)) | Err(Error::Corruption { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let view = match view {
+            Some(v) => v,
+            None => {
+                let v = rebuild_view(&store)?;
+                if mode == OpenMode::ReadWrite {
+                    v.write_file(&view_path, generation)?;
+                }
+                v
+            }
+        };
+        Ok(Self::from_parts(Some(path.to_owned()), store, mode, generation, view))
+    }
+
+    /// The database directory; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// How the database was opened.
+    pub fn mode(&self) -> OpenMode {
+        self.mode
+    }
+
+    /// The current graph: a snapshot that later writes leave untouched.
+    pub fn view(&self) -> Arc<GraphView> {
+        Arc::clone(&self.state.read().unwrap_or_else(|p| p.into_inner()).view)
+    }
+
+    /// Incremented by every committed write.
+    pub fn generation(&self) -> u64 {
+        self.state.read().unwrap_or_else(|p| p.into_inner()).generation
+    }
+
+    /// Writes the view file if writes made it stale. Called by `Drop` too.
+    pub fn persist_view(&self) -> Result<()> {
+        if let Some(path) = &self.path
+            && self.view_dirty.swap(false, Ordering::AcqRel)
+        {
+            let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+            state.view.write_file(&path.join(VIEW_FILE), state.generation)?;
+        }
+        Ok(())
+    }
+
+    /// Persists the view and closes the database, reporting any error that `Drop` would hide.
+    pub fn close(self) -> Result<()> {
+        self.persist_view()?;
+        self.store.flush()
+    }
+}
+
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = self.persist_view();
+    }
+}
+
+fn initial_meta(vocab: &Vocab, generation: u64) -> Vec<WriteOp> {
+    vec![
+        (cf::META, meta::STORAGE_VERSION.to_vec(), Some(STORAGE_VERSION.to_be_bytes().to_vec())),
+        (cf::META, meta::GENERATION.to_vec(), Some(generation.to_be_bytes().to_vec())),
+        (cf::META, meta::VOCAB.to_vec(), Some(vocab.encode())),
+    ]
+}
+
+#[cfg(feature = "rocksdb")]
+fn read_generation(store: &Store) -> Result<u64> {
+    match store.get(cf::META, meta::GENERATION)? {
+        Some(v) => keys::decode_u64(&v, "generation"),
+        None => Err(Error::corruption("meta", "generation is missing")),
+    }
+}
+
+#[cfg(feature = "rocksdb")]
+/// Steps a database from `from` up to [`STORAGE_VERSION`], one version at a time. Each step
+/// is one atomic write that also stores the new version. Version 1 is the first format, so no
+/// step exists yet; version 2 will add `1 => migrate_1_to_2(store)?`.
+fn migrate(store: &Store, from: u32) -> Result<()> {
+    let _ = store;
+    match from {
+        v if v >= STORAGE_VERSION => Ok(()),
+        v => Err(Error::corruption("meta", format!("storage version {v} is not a kgcore format; no migration exists"))),
+    }
+}
+
+/// Reads every node and edge from the store and builds the view.
+pub(crate) fn rebuild_view(store: &Store) -> Result<GraphView> {
+    let vocab = match store.get(cf::META, meta::VOCAB)? {
+        Some(v) => Vocab::decode(&v, "meta vocab")?,
+        None => return Err(Error::corruption("meta", "vocab is missing")),
+    };
+    let mut nodes = Vec::new();
+    store.scan(cf::NODES, &mut |k, v| {
+        let index = keys::decode_node_key(k)?;
+        let NodeValue::V1 { id, node_type, name, source } = NodeValue::decode(v, index)?;
+        if node_type as usize >= vocab.node_types.len() || source as usize >= vocab.sources.len() {
+            return Err(Error::corruption(format!("node {index}"), "type or source id out of range"));
+        }
+        nodes.push(NodeRec { index, id, node_type, name, source });
+        Ok(true)
+    })?;
+    let present: HashSet<NodeIndex> = nodes.iter().map(|n| n.index).collect();
+    let mut edges = Vec::new();
+    store.scan(cf::OUT, &mut |k, _| {
+        let (source, target, label) = keys::decode_edge_key(k)?;
+        if label as usize >= vocab.labels.len() {
+            return Err(Error::corruption(format!("edge {source}->{target}"), "label out of range"));
+        }
+        if !present.contains(&source) || !present.contains(&target) {
+            return Err(Error::corruption(format!("edge {source}->{target}"), "endpoint is not a stored node"));
+        }
+        edges.push(EdgeRec { source, target, label });
+        Ok(true)
+    })?;
+    Ok(GraphView::build(vocab, nodes, &edges))
+}
+
+/// True if `path` holds a kgcore (RocksDB) database.
+pub fn is_database(path: &Path) -> bool {
+    path.join("CURRENT").is_file()
+}
+

@@ -1,0 +1,628 @@
+//! Streaming, parallel parser for PrimeKG's `kg.csv` and the `nodes.csv` + `edges.csv` pair,
+//! plain or gzip-compressed.
+//!
+//! A reader thread decompresses and cuts the input into blocks at record boundaries (a newline
+//! outside quotes); blocks are parsed on all cores and merged in file order, so "first
+//! occurrence wins" and the reported error is always the earliest one in the file.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{MAX_NODE_INDEX, NodeIndex, Vocab};
+use crate::view::{EdgeRec, NodeRec};
+
+const BLOCK: usize = 4 << 20;
+
+const KG_COLUMNS: [&str; 12] = [
+    "relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source", "y_index", "y_id", "y_type",
+    "y_name", "y_source",
+];
+const NODES_COLUMNS: [&str; 5] = ["node_index", "node_id", "node_type", "node_name", "node_source"];
+const EDGES_COLUMNS: [&str; 4] = ["relation", "display_relation", "x_index", "y_index"];
+
+/// Which of PrimeKG's files an input is, told by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    /// `nodes.csv`: one node per row.
+    Nodes,
+    /// `kg.csv`: one edge per row with both endpoints spelled out.
+    Kg,
+    /// `edges.csv`: one edge per row by node index.
+    Edges,
+}
+
+/// Column positions of one input file.
+#[derive(Debug, Clone)]
+struct Layout {
+    kind: FileKind,
+    /// Positions of the kind's columns, in the order of its column list.
+    cols: Vec<usize>,
+    width: usize,
+}
+
+/// What an import read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LoadStats {
+    /// Files read.
+    pub files: usize,
+    /// Data rows read, of every kind.
+    pub rows: u64,
+    /// Rows of nodes.csv files.
+    pub node_rows: u64,
+    /// Edge rows (kg.csv or edges.csv).
+    pub edge_rows: u64,
+    /// Edge rows whose (relation, source, target) was already stored or read.
+    pub duplicates_skipped: u64,
+}
+
+/// Progress of a running load: bytes of input read so far, of the total.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes read so far (compressed bytes for .gz files).
+    pub read: AtomicU64,
+    /// Bytes to read in all.
+    pub total: AtomicU64,
+}
+
+/// The nodes and edges read from a set of files, validated, deduplicated and sorted.
+#[derive(Debug, Default)]
+pub struct LoadedGraph {
+    /// The vocabulary, the base's grown by the files.
+    pub vocab: Vocab,
+    /// Every node, the base's and the files'.
+    pub nodes: Vec<NodeRec>,
+    /// Sorted by (source, target, label), distinct by (source, target, relation).
+    pub edges: Vec<EdgeRec>,
+    /// What was read.
+    pub stats: LoadStats,
+}
+
+struct NodeSeen {
+    rec: NodeRec,
+    file: usize,
+    line: u64,
+}
+
+/// Reads `files` on top of `base` (the nodes and vocabulary a database already holds).
+pub fn load_files(
+    files: &[PathBuf],
+    base_vocab: Vocab,
+    base_nodes: impl IntoIterator<Item = NodeRec>,
+    progress: Option<Arc<Progress>>,
+) -> Result<LoadedGraph> {
+    let mut inputs = Vec::new();
+    for path in files {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            return Err(Error::io(path, std::io::Error::other("not a regular file")));
+        }
+        if let Some(p) = &progress {
+            p.total.fetch_add(meta.len(), Ordering::Relaxed);
+        }
+        let (layout, reader, header_lines) = open_input(path, progress.clone())?;
+        inputs.push((path.clone(), layout, reader, header_lines));
+    }
+    // Nodes files first, so that edges files can be checked against every node given.
+    inputs.sort_by_key(|(_, layout, _, _)| layout.kind);
+
+    let mut merge = Merger {
+        vocab: base_vocab,
+        nodes: HashMap::new(),
+        files: inputs.iter().map(|(p, ..)| p.display().to_string()).collect(),
+        edges: Vec::new(),
+        stats: LoadStats { files: files.len(), ..LoadStats::default() },
+    };
+    for rec in base_nodes {
+        merge.nodes.insert(rec.index, NodeSeen { rec, file: usize::MAX, line: 0 });
+    }
+    for (file_no, (_, layout, reader, header_lines)) in inputs.into_iter().enumerate() {
+        let name: Arc<str> = merge.files[file_no].as_str().into();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
+        let reader_name = Arc::clone(&name);
+        let handle = std::thread::spawn(move || cut_blocks(reader, header_lines + 1, &reader_name, &tx));
+        let threads = rayon::current_num_threads().max(1);
+        let mut pending: Vec<Block> = Vec::with_capacity(threads);
+        let mut result = Ok(());
+        let mut done = false;
+        while !done {
+            // The channel closes when the reader stops, at the end or on a read error; a read
+            // error is reported after the blocks before it, so the earliest error wins.
+            match rx.recv() {
+                Ok(block) => pending.push(block),
+                Err(_) => done = true,
+            }
+            if pending.len() == threads || (done && !pending.is_empty()) {
+                let parsed: Vec<Result<Parsed>> =
+                    pending.par_iter().map(|b| parse_block(b, &layout, &name)).collect();
+                pending.clear();
+                for p in parsed {
+                    if let Err(e) = p.and_then(|p| merge.absorb(p, file_no, layout.kind)) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                if result.is_err() {
+                    break;
+                }
+            }
+        }
+        drop(rx);
+        let reader_result = handle.join().map_err(|_| Error::InvalidInput(format!("{name}: reader thread failed")))?;
+        result?;
+        reader_result?;
+    }
+    merge.finish()
+}
+
+/// Opens `path`, decompressing if it starts with gzip's magic, and reads its header.
+fn open_input(path: &Path, progress: Option<Arc<Progress>>) -> Result<(Layout, Box<dyn Read + Send>, u64)> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let counted = CountingReader { inner: file, progress };
+    let mut buffered = BufReader::with_capacity(1 << 20, counted);
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut buffered, &mut magic).map_err(|e| Error::io(path, e))?;
+    let head = std::io::Cursor::new(magic[..n].to_vec()).chain(buffered);
+    let mut reader: Box<dyn Read + Send> = if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(head)))
+    } else {
+        Box::new(head)
+    };
+    let name = path.display().to_string();
+    let mut header = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match reader.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => header.push(byte[0]),
+            Err(e) => return Err(read_error(&name, 1, e)),
+        }
+        if header.len() > 1 << 16 {
+            return Err(Error::Parse { file: name, line: 1, message: "header line longer than 64 KiB".into() });
+        }
+    }
+    if header.is_empty() {
+        return Err(Error::Parse { file: name, line: 1, message: "file is empty: expected a CSV header".into() });
+    }
+    let layout = parse_header(&header, &name)?;
+    Ok((layout, reader, 1))
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn read_error(file: &str, line: u64, e: std::io::Error) -> Error {
+    let what = if e.kind() == std::io::ErrorKind::UnexpectedEof || e.to_string().contains("corrupt deflate") {
+        "compressed input is truncated or corrupt"
+    } else {
+        "read failed"
+    };
+    Error::Parse { file: file.to_owned(), line, message: format!("{what}: {e}") }
+}
+
+/// Counts bytes read from the underlying file into a shared progress record.
+struct CountingReader {
+    inner: File,
+    progress: Option<Arc<Progress>>,
+}
+
+impl Read for CountingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = &self.progress {
+            p.read.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+fn parse_header(line: &[u8], file: &str) -> Result<Layout> {
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::Parse { file: file.into(), line: 1, message: "header is not valid UTF-8".into() })?;
+    let text = text.trim_start_matches('\u{feff}').trim_end_matches('\r');
+    let names: Vec<&str> = text.split(',').map(|s| s.trim().trim_matches('"')).collect();
+    let has = |c: &str| names.contains(&c);
+    let (kind, wanted): (FileKind, &[&str]) = if has("node_index") {
+        (FileKind::Nodes, &NODES_COLUMNS)
+    } else if has("x_id") || has("x_name") || has("x_type") {
+        (FileKind::Kg, &KG_COLUMNS)
+    } else if has("x_index") || has("y_index") {
+        (FileKind::Edges, &EDGES_COLUMNS)
+    } else {
+        return Err(Error::Parse {
+            file: file.into(),
+            line: 1,
+            message: format!(
+                "header {text:?} is not a PrimeKG file: expected kg.csv columns ({}), nodes.csv columns ({}) or edges.csv columns ({})",
+                KG_COLUMNS.join(","),
+                NODES_COLUMNS.join(","),
+                EDGES_COLUMNS.join(",")
+            ),
+        });
+    };
+    let missing: Vec<&str> = wanted.iter().copied().filter(|c| !has(c)).collect();
+    if !missing.is_empty() {
+        return Err(Error::Parse {
+            file: file.into(),
+            line: 1,
+            message: format!("header is missing column(s) {}; found {text:?}", missing.join(", ")),
+        });
+    }
+    let cols = wanted.iter().map(|c| names.iter().position(|n| n == c).expect("checked present")).collect();
+    Ok(Layout { kind, cols, width: names.len() })
+}
+
+/// A run of whole records and the line number of its first one.
+struct Block {
+    data: Vec<u8>,
+    first_line: u64,
+}
+
+/// Cuts the stream into blocks that end at a newline outside quotes.
+fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &std::sync::mpsc::SyncSender<Block>) -> Result<()> {
+    let mut carry: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    let mut scanned = 0usize; // bytes of `carry` already scanned ...
+    let mut in_quotes = false; // ... and the quote state after them
+    let mut last_cut = None::<usize>;
+    loop {
+        let start = carry.len();
+        carry.resize(start + BLOCK, 0);
+        let n = match read_up_to(&mut reader, &mut carry[start..]) {
+            Ok(n) => n,
+            Err(e) => return Err(read_error(file, line + memchr::memchr_iter(b'\n', &carry[..start]).count() as u64, e)),
+        };
+        carry.truncate(start + n);
+        for pos in memchr::memchr2_iter(b'"', b'\n', &carry[scanned..]) {
+            let at = scanned + pos;
+            if carry[at] == b'"' {
+                in_quotes = !in_quotes;
+            } else if !in_quotes {
+                last_cut = Some(at + 1);
+            }
+        }
+        scanned = carry.len();
+        let eof = n == 0;
+        let cut = if eof { Some(carry.len()) } else { last_cut };
+        if let Some(cut) = cut.filter(|&c| c > 0 && (eof || c >= BLOCK / 2 || carry.len() >= BLOCK)) {
+            let rest = carry.split_off(cut);
+            let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
+            let block = Block { data: std::mem::replace(&mut carry, rest), first_line: line };
+            line += lines;
+            scanned = carry.len();
+            // Re-derive the quote state of the carried tail.
+            in_quotes = memchr::memchr_iter(b'"', &carry).count() % 2 == 1;
+            last_cut = None;
+            if tx.send(block).is_err() {
+                return Ok(()); // the consumer stopped on an error of its own
+            }
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// Local string interning for one block: ids are local and mapped to the vocabulary at merge.
+#[derive(Default)]
+struct LocalTerms {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl LocalTerms {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_owned());
+        self.ids.insert(s.to_owned(), i);
+        i
+    }
+}
+
+struct RawNode {
+    index: NodeIndex,
+    id: String,
+    node_type: u32,
+    name: String,
+    source: u32,
+    line: u64,
+}
+
+struct RawEdge {
+    x: NodeIndex,
+    y: NodeIndex,
+    relation: u32,
+    display: u32,
+    line: u64,
+}
+
+#[derive(Default)]
+struct Parsed {
+    terms: LocalTerms,
+    nodes: Vec<RawNode>,
+    edges: Vec<RawEdge>,
+    rows: u64,
+}
+
+fn parse_block(block: &Block, layout: &Layout, file: &str) -> Result<Parsed> {
+    let mut out = Parsed::default();
+    let mut seen: HashMap<NodeIndex, usize> = HashMap::new();
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&block.data[..]);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line_in_block = rdr.position().line();
+        let line = block.first_line + line_in_block - 1;
+        let err = |message: String| Error::Parse { file: file.to_owned(), line, message };
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(err(format!("malformed CSV: {e}"))),
+        }
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty() || f == b"\r") {
+            continue; // blank line
+        }
+        if record.len() != layout.width {
+            let hint = if record.iter().any(|f| f.contains(&b'\n')) { " (an unbalanced quote?)" } else { "" };
+            return Err(err(format!("expected {} fields, found {}{hint}", layout.width, record.len())));
+        }
+        let field = |k: usize| -> Result<&str> {
+            let col = layout.cols[k];
+            std::str::from_utf8(&record[col]).map_err(|e| {
+                err(format!("column {} is not valid UTF-8 (byte {})", col + 1, e.valid_up_to()))
+            })
+        };
+        let index = |k: usize, what: &str| -> Result<NodeIndex> {
+            let s = field(k)?;
+            parse_index(s).map_err(|m| err(format!("{what} {s:?}: {m}")))
+        };
+        out.rows += 1;
+        let mut add_node = |out: &mut Parsed, index: NodeIndex, id: &str, ty: &str, name: &str, src: &str| -> Result<()> {
+            let node_type = out.terms.id(ty);
+            let source = out.terms.id(src);
+            if let Some(&at) = seen.get(&index) {
+                let prev = &out.nodes[at];
+                if prev.id != id || prev.node_type != node_type || prev.name != name || prev.source != source {
+                    return Err(err(format!(
+                        "node {index} is given as ({id:?}, {ty:?}, {name:?}, {src:?}) here but as ({:?}, {:?}, {:?}, {:?}) at line {}",
+                        prev.id, out.terms.names[prev.node_type as usize], prev.name, out.terms.names[prev.source as usize], prev.line
+                    )));
+                }
+                return Ok(());
+            }
+            seen.insert(index, out.nodes.len());
+            out.nodes.push(RawNode { index, id: id.to_owned(), node_type, name: name.to_owned(), source, line });
+            Ok(())
+        };
+        match layout.kind {
+            FileKind::Nodes => {
+                let i = index(0, "node_index")?;
+                add_node(&mut out, i, field(1)?, field(2)?, field(3)?, field(4)?)?;
+            }
+            FileKind::Kg => {
+                let x = index(2, "x_index")?;
+                let y = index(7, "y_index")?;
+                add_node(&mut out, x, field(3)?, field(4)?, field(5)?, field(6)?)?;
+                add_node(&mut out, y, field(8)?, field(9)?, field(10)?, field(11)?)?;
+                let relation = out.terms.id(field(0)?);
+                let display = out.terms.id(field(1)?);
+                out.edges.push(RawEdge { x, y, relation, display, line });
+            }
+            FileKind::Edges => {
+                let x = index(2, "x_index")?;
+                let y = index(3, "y_index")?;
+                let relation = out.terms.id(field(0)?);
+                let display = out.terms.id(field(1)?);
+                out.edges.push(RawEdge { x, y, relation, display, line });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A node index: decimal digits only, at most [`MAX_NODE_INDEX`].
+pub fn parse_index(s: &str) -> std::result::Result<NodeIndex, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty, expected a non-negative integer".into());
+    }
+    if t.starts_with('-') {
+        return Err("negative, expected a non-negative integer".into());
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a non-negative integer".into());
+    }
+    match t.parse::<u64>() {
+        Ok(v) if v <= MAX_NODE_INDEX as u64 => Ok(v as NodeIndex),
+        _ => Err(format!("larger than the largest node index {MAX_NODE_INDEX}")),
+    }
+}
+
+struct Merger {
+    vocab: Vocab,
+    nodes: HashMap<NodeIndex, NodeSeen>,
+    files: Vec<String>,
+    edges: Vec<(EdgeRec, u16)>,
+    stats: LoadStats,
+}
+
+impl Merger {
+    fn absorb(&mut self, p: Parsed, file: usize, kind: FileKind) -> Result<()> {
+        let fname = &self.files[file];
+        // Map block-local term ids to vocabulary ids, lazily per kind of use.
+        let mut types = HashMap::new();
+        let mut sources = HashMap::new();
+        for n in p.nodes {
+            let node_type = match types.get(&n.node_type) {
+                Some(&t) => t,
+                None => {
+                    let t = self.vocab.node_types.intern(&p.terms.names[n.node_type as usize], "node type")?;
+                    types.insert(n.node_type, t);
+                    t
+                }
+            };
+            let source = match sources.get(&n.source) {
+                Some(&s) => s,
+                None => {
+                    let s = self.vocab.sources.intern(&p.terms.names[n.source as usize], "node source")?;
+                    sources.insert(n.source, s);
+                    s
+                }
+            };
+            let rec = NodeRec { index: n.index, id: n.id, node_type, name: n.name, source };
+            match self.nodes.get(&n.index) {
+                Some(prev) if prev.rec != rec => {
+                    let at = if prev.file == usize::MAX {
+                        "in the database".to_owned()
+                    } else {
+                        format!("at {}:{}", self.files[prev.file], prev.line)
+                    };
+                    let show = |r: &NodeRec| {
+                        format!(
+                            "({:?}, {:?}, {:?}, {:?})",
+                            r.id,
+                            self.vocab.node_types.name(r.node_type),
+                            r.name,
+                            self.vocab.sources.name(r.source)
+                        )
+                    };
+                    return Err(Error::Parse {
+                        file: fname.clone(),
+                        line: n.line,
+                        message: format!("node {} is given as {} here but as {} {at}", n.index, show(&rec), show(&prev.rec)),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    self.nodes.insert(n.index, NodeSeen { rec, file, line: n.line });
+                }
+            }
+        }
+        self.stats.rows += p.rows;
+        match kind {
+            FileKind::Nodes => self.stats.node_rows += p.rows,
+            _ => self.stats.edge_rows += p.rows,
+        }
+        let mut rels = HashMap::new();
+        let mut disps = HashMap::new();
+        let mut labels = HashMap::new();
+        for e in p.edges {
+            if kind == FileKind::Edges {
+                for end in [e.x, e.y] {
+                    if !self.nodes.contains_key(&end) {
+                        return Err(Error::Parse {
+                            file: fname.clone(),
+                            line: e.line,
+                            message: format!("edge endpoint {end} is not a node of any nodes file or of the database"),
+                        });
+                    }
+                }
+            }
+            let label = match labels.get(&(e.relation, e.display)) {
+                Some(&l) => l,
+                None => {
+                    let r = match rels.get(&e.relation) {
+                        Some(&r) => r,
+                        None => {
+                            let r = self.vocab.relations.intern(&p.terms.names[e.relation as usize], "relation")?;
+                            rels.insert(e.relation, r);
+                            r
+                        }
+                    };
+                    let d = match disps.get(&e.display) {
+                        Some(&d) => d,
+                        None => {
+                            let d = self
+                                .vocab
+                                .display_relations
+                                .intern(&p.terms.names[e.display as usize], "display relation")?;
+                            disps.insert(e.display, d);
+                            d
+                        }
+                    };
+                    let l = self.vocab.label(r, d)?;
+                    labels.insert((e.relation, e.display), (l, r));
+                    (l, r)
+                }
+            };
+            self.edges.push((EdgeRec { source: e.x, target: e.y, label: label.0 }, label.1));
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<LoadedGraph> {
+        let Merger { vocab, nodes, mut edges, mut stats, .. } = self;
+        // Stable: among rows with the same (source, target, relation) the first in file order
+        // stays, so its display relation is the one kept.
+        edges.par_sort_by_key(|(e, rel)| (e.source, e.target, *rel));
+        let before = edges.len();
+        edges.dedup_by_key(|(e, rel)| (e.source, e.target, *rel));
+        stats.duplicates_skipped = (before - edges.len()) as u64;
+        let mut edges: Vec<EdgeRec> = edges.into_iter().map(|(e, _)| e).collect();
+        edges.par_sort_unstable();
+        let mut nodes: Vec<NodeRec> = nodes.into_values().map(|s| s.rec).collect();
+        nodes.par_sort_unstable_by_key(|n| n.index);
+        check_density(&nodes)?;
+        Ok(LoadedGraph { vocab, nodes, edges, stats })
+    }
+}
+
+/// Node indices address dense arrays; refuse a set so sparse it would waste gigabytes.
+pub fn check_density(nodes: &[NodeRec]) -> Result<()> {
+    match nodes.last() {
+        Some(last) => check_slots(last.index, nodes.len()),
+        None => Ok(()),
+    }
+}
+
+/// The rule behind [`check_density`]: at most 64 slots per node (or 2^24 in all).
+pub fn check_slots(max_index: NodeIndex, nodes: usize) -> Result<()> {
+    let slots = max_index as u64 + 1;
+    let allowed = (nodes as u64 * 64).max(1 << 24);
+    if slots > allowed {
+        return Err(Error::InvalidInput(format!(
+            "node index {max_index} is far beyond the {nodes} nodes given: kgcore stores nodes in dense arrays indexed by node index, so indices must be roughly 0..number of nodes (at most {allowed} slots here)"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_parsing() {
+        assert_eq!(parse_index("42"), Ok(42));
+        assert!(parse_index("-1").unwrap_err().contains("negative"));
+        assert!(parse_index("1.5").is_err());
+        assert!(parse_index("").is_err());
+        assert!(parse_index("99999999999").unwrap_err().contains("larger"));
+    }
+
+    #[test]
+    fn header_detection() {
+        assert_eq!(parse_header(KG_COLUMNS.join(",").as_bytes(), "f").unwrap().kind, FileKind::Kg);
+        assert_eq!(parse_header(b"node_index,node_id,node_type,node_name,node_source\r", "f").unwrap().kind, FileKind::Nodes);
+        assert_eq!(parse_header(b"relation,display_relation,x_index,y_index", "f").unwrap().kind, FileKind::Edges);
+        let e = parse_header(b"relation,x_index,x_id", "f").unwrap_err().to_string();
+        assert!(e.contains("missing") && e.contains("y_index") && e.starts_with("f:1"), "{e}");
+        assert!(parse_header(b"a,b,c", "f").is_err());
+    }
+}

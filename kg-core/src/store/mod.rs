@@ -1,0 +1,82 @@
+//! The durable key-value store behind a database: RocksDB, or an in-memory map for tests and
+//! for the query and index crates, which build without RocksDB.
+
+mod memory;
+#[cfg(feature = "rocksdb")]
+mod rocks;
+
+pub use memory::MemoryStore;
+#[cfg(feature = "rocksdb")]
+pub use rocks::RocksStore;
+
+use crate::error::Result;
+
+/// Called for each (key, value) of a scan; returning false stops the scan.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
+
+/// One write of a batch: `None` deletes the key.
+pub type WriteOp = (&'static str, Vec<u8>, Option<Vec<u8>>);
+
+/// A store chosen at open.
+#[derive(Debug)]
+pub enum Store {
+    /// Held in memory.
+    Memory(MemoryStore),
+    /// RocksDB on disk.
+    #[cfg(feature = "rocksdb")]
+    RocksDb(RocksStore),
+}
+
+impl Store {
+    /// The value at `key` of column family `cf`, if any.
+    pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self {
+            Store::Memory(s) => Ok(s.get(cf, key)),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.get(cf, key),
+        }
+    }
+
+    /// Visits every entry of `cf` in key order until `f` returns false.
+    pub fn scan(&self, cf: &'static str, f: &mut Visitor<'_>) -> Result<()> {
+        match self {
+            Store::Memory(s) => s.scan(cf, f),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.scan(cf, f),
+        }
+    }
+
+    /// Applies every op atomically and durably: all or none survive a crash.
+    pub fn write(&self, ops: Vec<WriteOp>) -> Result<()> {
+        match self {
+            Store::Memory(s) => {
+                s.write(ops);
+                Ok(())
+            }
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.write(ops),
+        }
+    }
+
+    /// Loads sorted, distinct entries into an empty column family. Only for a database that is
+    /// not yet visible to anyone (an import's staging copy): it is not atomic with other writes.
+    pub fn bulk_load(&self, cf: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+        match self {
+            Store::Memory(s) => {
+                s.write(entries.map(|(k, v)| (cf, k, Some(v))).collect());
+                Ok(())
+            }
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.bulk_load(cf, entries),
+        }
+    }
+
+    /// Forces everything written so far to durable files.
+    pub fn flush(&self) -> Result<()> {
+        match self {
+            Store::Memory(_) => Ok(()),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.flush(),
+        }
+    }
+}

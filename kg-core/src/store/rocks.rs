@@ -1,0 +1,137 @@
+//! The RocksDB store. All RocksDB types stay inside this file.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rocksdb::{DB, IteratorMode, Options, SstFileWriter, WriteBatch, WriteOptions};
+
+use super::{Visitor, WriteOp};
+use crate::error::{Error, Result};
+use crate::keys::cf;
+
+/// A RocksDB database with kgcore's column families.
+pub struct RocksStore {
+    db: DB,
+    path: PathBuf,
+    read_only: bool,
+    sst_seq: AtomicU64,
+}
+
+impl std::fmt::Debug for RocksStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RocksStore").field("path", &self.path).field("read_only", &self.read_only).finish()
+    }
+}
+
+fn options() -> Options {
+    let mut o = Options::default();
+    o.create_if_missing(true);
+    o.create_missing_column_families(true);
+    o.set_compression_type(rocksdb::DBCompressionType::Lz4);
+    o.set_max_background_jobs(2);
+    o.set_keep_log_file_num(2);
+    o
+}
+
+fn engine_error(path: &Path, e: rocksdb::Error) -> Error {
+    let text = e.to_string();
+    if e.kind() == rocksdb::ErrorKind::Corruption {
+        return Error::corruption(path.display().to_string(), format!("{text}; restore the database from a copy or import it again"));
+    }
+    // RocksDB reports a held lock as an I/O error on the LOCK file ("While lock file: …/LOCK:
+    // Resource temporarily unavailable", or "lock hold by current process" within one process).
+    if e.kind() == rocksdb::ErrorKind::IOError && (text.contains("/LOCK") || text.contains("lock hold by current process")) {
+        return Error::Locked(path.to_owned());
+    }
+    Error::Storage(format!("{}: {text}", path.display()))
+}
+
+impl RocksStore {
+    /// Opens (creating if needed) a read-write store; fails with [`Error::Locked`] if another
+    /// process has it open read-write.
+    pub fn open(path: &Path) -> Result<Self> {
+        let db = DB::open_cf(&options(), path, cf::ALL).map_err(|e| engine_error(path, e))?;
+        Ok(RocksStore { db, path: path.to_owned(), read_only: false, sst_seq: AtomicU64::new(0) })
+    }
+
+    /// Opens an existing store read-only. Any number of processes may do this at once.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let mut o = options();
+        o.create_if_missing(false);
+        let db = DB::open_cf_for_read_only(&o, path, cf::ALL, false).map_err(|e| engine_error(path, e))?;
+        Ok(RocksStore { db, path: path.to_owned(), read_only: true, sst_seq: AtomicU64::new(0) })
+    }
+
+    fn handle(&self, name: &str) -> Result<&rocksdb::ColumnFamily> {
+        self.db
+            .cf_handle(name)
+            .ok_or_else(|| Error::corruption(self.path.display().to_string(), format!("column family {name} is missing")))
+    }
+
+    /// The value at `key` of column family `cf`, if any.
+    pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.db.get_cf(self.handle(cf)?, key).map_err(|e| engine_error(&self.path, e))
+    }
+
+    /// Every (key, value) of `cf` in key order, until `f` returns false.
+    pub fn scan(&self, cf: &'static str, f: &mut Visitor<'_>) -> Result<()> {
+        for item in self.db.iterator_cf(self.handle(cf)?, IteratorMode::Start) {
+            let (k, v) = item.map_err(|e| engine_error(&self.path, e))?;
+            if !f(&k, &v)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `ops` in one atomic, synced write batch.
+    pub fn write(&self, ops: Vec<WriteOp>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly("write"));
+        }
+        let mut batch = WriteBatch::default();
+        for (name, key, value) in ops {
+            let h = self.handle(name)?;
+            match value {
+                Some(v) => batch.put_cf(h, key, v),
+                None => batch.delete_cf(h, key),
+            }
+        }
+        let mut wo = WriteOptions::default();
+        wo.set_sync(true);
+        self.db.write_opt(batch, &wo).map_err(|e| engine_error(&self.path, e))
+    }
+
+    /// Loads sorted, distinct entries into the empty column family `name` as SST files.
+    pub fn bulk_load(&self, name: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+        let opts = options();
+        let file = self.path.join(format!("bulk-{name}-{}.sst", self.sst_seq.fetch_add(1, Ordering::Relaxed)));
+        let mut writer = SstFileWriter::create(&opts);
+        writer.open(&file).map_err(|e| engine_error(&self.path, e))?;
+        let mut any = false;
+        for (k, v) in entries {
+            writer.put(&k, &v).map_err(|e| engine_error(&self.path, e))?;
+            any = true;
+        }
+        if !any {
+            drop(writer);
+            let _ = std::fs::remove_file(&file);
+            return Ok(());
+        }
+        writer.finish().map_err(|e| engine_error(&self.path, e))?;
+        self.db.ingest_external_file_cf(self.handle(name)?, vec![&file]).map_err(|e| engine_error(&self.path, e))?;
+        let _ = std::fs::remove_file(&file);
+        Ok(())
+    }
+
+    /// Flushes every column family's memtable to disk (nothing for a read-only handle).
+    pub fn flush(&self) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        for name in cf::ALL {
+            self.db.flush_cf(self.handle(name)?).map_err(|e| engine_error(&self.path, e))?;
+        }
+        Ok(())
+    }
+}

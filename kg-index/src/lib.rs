@@ -1,0 +1,27 @@
+//! kg-index: from what a user or an LLM typed to the nodes of that name.
+//!
+//! [`NameIndex`] maps every normalised node name (Unicode NFKC, case-folded, whitespace
+//! collapsed) to all nodes bearing it — names are not unique — through an FST whose values are
+//! ordinals into a side table of node lists. Exact, prefix and fuzzy (Levenshtein distance 1–2,
+//! by automaton intersection) lookups, each filterable by node type. The index is persisted
+//! beside the database as a versioned, checksummed file.
+//!
+//! [`VectorIndex`] holds node embeddings (any dimension, cosine) with exact search, an optional
+//! HNSW graph for approximate search (type filter applied during the walk), tombstones and a
+//! versioned, checksummed file; [`map_entity`] applies MedReason's mapping rules on top of both.
+
+#![warn(missing_docs)]
+
+mod error;
+mod hnsw;
+mod names;
+pub mod npy;
+mod simd;
+mod vectors;
+
+pub use hnsw::HnswParams;
+pub use error::IndexError;
+pub use names::{Hit, NameIndex, normalize};
+pub use vectors::{
+    DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VectorIndex, map_entities, map_entity,
+};

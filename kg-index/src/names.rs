@@ -1,0 +1,340 @@
+use std::path::Path;
+
+use fst::automaton::Automaton;
+use std::sync::Arc;
+
+use fst::{IntoStreamer, Map, MapBuilder, Streamer};
+
+use crate::error::IndexError;
+use kg_core::{GraphView, NodeIndex, TermId};
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
+use unicode_normalization::UnicodeNormalization;
+
+/// The key a name is indexed and looked up under.
+pub fn normalize(name: &str) -> String {
+    if name.is_ascii() {
+        // ASCII is already NFKC: fold case and spacing in one pass, one allocation.
+        let mut out = String::with_capacity(name.len());
+        for word in name.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        return out;
+    }
+    let folded: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A matching name and the nodes bearing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The normalised name that matched.
+    pub key: String,
+    /// Edits between the query and the name (0 for exact and prefix matches).
+    pub distance: u8,
+    /// Every node bearing the name (of the requested type, when one was given).
+    pub nodes: Vec<NodeIndex>,
+}
+
+/// Normalised names → nodes.
+#[derive(Debug)]
+pub struct NameIndex {
+    map: Map<FstBytes>,
+    /// Node lists: ordinal i owns `nodes[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<u32>,
+    nodes: Vec<NodeIndex>,
+    generation: u64,
+}
+
+/// The FST's bytes: built in memory, or a range of the memory-mapped index file.
+#[derive(Debug, Clone)]
+enum FstBytes {
+    Owned(Vec<u8>),
+    Mapped { file: Arc<memmap2::Mmap>, start: usize, end: usize },
+}
+
+impl AsRef<[u8]> for FstBytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            FstBytes::Owned(v) => v,
+            FstBytes::Mapped { file, start, end } => &file[*start..*end],
+        }
+    }
+}
+
+const MAGIC: &[u8; 8] = b"KGNAMES\0";
+/// Format version of the name index file; another version is rebuilt, never misread.
+pub const NAME_INDEX_VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 8 + 4 + 8 + 8;
+
+impl NameIndex {
+    /// Indexes every node name of `view`.
+    pub fn build(view: &GraphView, generation: u64) -> Self {
+        let mut pairs: Vec<(String, NodeIndex)> = view.nodes().map(|n| (normalize(view.name(n)), n)).collect();
+        pairs.sort_unstable();
+        let mut builder = MapBuilder::memory();
+        let mut offsets = vec![0u32];
+        let mut nodes = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let key = &pairs[i].0;
+            let ordinal = offsets.len() as u64 - 1;
+            while i < pairs.len() && &pairs[i].0 == key {
+                nodes.push(pairs[i].1);
+                i += 1;
+            }
+            offsets.push(nodes.len() as u32);
+            builder.insert(key, ordinal).expect("keys are inserted sorted and distinct");
+        }
+        let bytes = builder.into_inner().expect("in-memory FST");
+        let map = Map::new(FstBytes::Owned(bytes)).expect("a freshly built FST");
+        NameIndex { map, offsets, nodes, generation }
+    }
+
+    /// The database generation the index was built for.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Distinct normalised names.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when no node has a name.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    fn postings(&self, ordinal: u64) -> &[NodeIndex] {
+        let o = ordinal as usize;
+        &self.nodes[self.offsets[o] as usize..self.offsets[o + 1] as usize]
+    }
+
+    fn filtered(view: &GraphView, nodes: &[NodeIndex], node_type: Option<TermId>) -> Vec<NodeIndex> {
+        nodes.iter().copied().filter(|&n| node_type.is_none_or(|t| view.type_id(n) == t)).collect()
+    }
+
+    fn type_id(view: &GraphView, node_type: Option<&str>) -> Result<Option<TermId>, IndexError> {
+        match node_type {
+            None => Ok(None),
+            Some(t) => view
+                .vocab()
+                .node_types
+                .get(t)
+                .map(Some)
+                .ok_or_else(|| IndexError::InvalidQuery(format!("unknown node type {t:?}"))),
+        }
+    }
+
+    fn query_key(text: &str) -> Result<String, IndexError> {
+        let key = normalize(text);
+        if key.is_empty() {
+            return Err(IndexError::InvalidQuery("empty query".into()));
+        }
+        Ok(key)
+    }
+
+    /// Nodes whose name equals `text` once both are normalised.
+    pub fn exact(&self, view: &GraphView, text: &str, node_type: Option<&str>) -> Result<Vec<NodeIndex>, IndexError> {
+        let t = Self::type_id(view, node_type)?;
+        let key = Self::query_key(text)?;
+        Ok(self.map.get(&key).map(|o| Self::filtered(view, self.postings(o), t)).unwrap_or_default())
+    }
+
+    /// Names starting with `text`, in key order, at most `limit`.
+    pub fn prefix(&self, view: &GraphView, text: &str, node_type: Option<&str>, limit: usize) -> Result<Vec<Hit>, IndexError> {
+        let t = Self::type_id(view, node_type)?;
+        let key = Self::query_key(text)?;
+        let aut = fst::automaton::Str::new(&key).starts_with();
+        let mut stream = self.map.search(aut).into_stream();
+        let mut out = Vec::new();
+        while let Some((k, o)) = stream.next() {
+            let nodes = Self::filtered(view, self.postings(o), t);
+            if !nodes.is_empty() {
+                out.push(Hit { key: String::from_utf8_lossy(k).into_owned(), distance: 0, nodes });
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Names within Levenshtein `distance` (1 or 2, transpositions count as one edit) of `text`,
+    /// closest first, then in key order; at most `limit`.
+    pub fn fuzzy(&self, view: &GraphView, text: &str, distance: u8, node_type: Option<&str>, limit: usize) -> Result<Vec<Hit>, IndexError> {
+        if !(1..=2).contains(&distance) {
+            return Err(IndexError::InvalidQuery(format!("fuzzy distance must be 1 or 2, got {distance}")));
+        }
+        let t = Self::type_id(view, node_type)?;
+        let key = Self::query_key(text)?;
+        let dfa = lev_builder(distance).build_dfa(&key);
+        let mut stream = self.map.search(&dfa).into_stream();
+        let mut out = Vec::new();
+        while let Some((k, o)) = stream.next() {
+            let nodes = Self::filtered(view, self.postings(o), t);
+            if nodes.is_empty() {
+                continue;
+            }
+            let d = match dfa.eval(k) {
+                Distance::Exact(d) => d,
+                Distance::AtLeast(_) => continue,
+            };
+            out.push(Hit { key: String::from_utf8_lossy(k).into_owned(), distance: d, nodes });
+        }
+        out.sort_by(|a, b| (a.distance, &a.key).cmp(&(b.distance, &b.key)));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Writes the index to `path` atomically, stamped with its format version and generation.
+    pub fn write_file(&self, path: &Path) -> Result<(), IndexError> {
+        let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
+        let fst = self.map.as_fst().as_bytes();
+        let mut body = Vec::with_capacity(fst.len() + 4 * (self.offsets.len() + self.nodes.len()));
+        body.extend_from_slice(fst);
+        for v in self.offsets.iter().chain(&self.nodes) {
+            body.extend_from_slice(&v.to_le_bytes());
+        }
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&NAME_INDEX_VERSION.to_le_bytes());
+        header.extend_from_slice(&self.generation.to_le_bytes());
+        header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        header.extend_from_slice(&(fst.len() as u64).to_le_bytes());
+        header.extend_from_slice(&(self.offsets.len() as u64).to_le_bytes());
+        debug_assert_eq!(header.len(), HEADER);
+        kg_core::atomic_file::write_atomically(path, &[&header, &body]).map_err(io)
+    }
+
+    /// Reads an index written by [`NameIndex::write_file`]. `Ok(None)` if it is of another
+    /// format version or generation (rebuild it); an error naming the file if it is damaged.
+    pub fn load_file(path: &Path, generation: u64) -> Result<Option<Self>, IndexError> {
+        let file = Arc::new(
+            kg_core::mapped::map_file(path).map_err(|e| IndexError::Io { path: path.display().to_string(), source: e.into() })?,
+        );
+        let bytes: &[u8] = &file;
+        let corrupt = |reason: &str| IndexError::Corrupt {
+            path: path.display().to_string(),
+            reason: reason.to_owned(),
+            remedy: "delete it and it is rebuilt from the database",
+        };
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(corrupt("not a kgcore name index"));
+        }
+        let u32_at = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().expect("in header"));
+        let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().expect("in header"));
+        if u32_at(8) != NAME_INDEX_VERSION || u64_at(12) != generation {
+            return Ok(None);
+        }
+        let body = &bytes[HEADER..];
+        if crc32fast::hash(body) != u32_at(20) {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let (fst_len, n_offsets) = (u64_at(24) as usize, u64_at(32) as usize);
+        let rest = body.len().checked_sub(fst_len).ok_or_else(|| corrupt("truncated"))?;
+        if rest % 4 != 0 || n_offsets == 0 || rest / 4 < n_offsets {
+            return Err(corrupt("tables do not fit the file"));
+        }
+        let words: Vec<u32> = body[fst_len..].chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
+        let (offsets, nodes) = words.split_at(n_offsets);
+        if offsets[0] != 0
+            || !offsets.windows(2).all(|w| w[0] <= w[1])
+            || *offsets.last().expect("non-empty") as usize != nodes.len()
+        {
+            return Err(corrupt("node lists are inconsistent"));
+        }
+        let fst = FstBytes::Mapped { file: Arc::clone(&file), start: HEADER, end: HEADER + fst_len };
+        let map = Map::new(fst).map_err(|e| corrupt(&e.to_string()))?;
+        if map.len() + 1 != n_offsets {
+            return Err(corrupt("name count disagrees with the node lists"));
+        }
+        Ok(Some(NameIndex { map, offsets: offsets.to_vec(), nodes: nodes.to_vec(), generation }))
+    }
+}
+
+/// The automaton builders for distances 1 and 2 (transpositions as one edit), built once per
+/// process: building one costs far more than the search it serves.
+fn lev_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> = std::sync::OnceLock::new();
+    let b = BUILDERS.get_or_init(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
+    &b[usize::from(distance.clamp(1, 2)) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kg_core::view::NodeRec;
+    use kg_core::{EdgeRec, Vocab};
+
+    fn view(names: &[(&str, &str)]) -> GraphView {
+        let mut vocab = Vocab::default();
+        let s = vocab.sources.intern("src", "source").unwrap();
+        let nodes = names
+            .iter()
+            .enumerate()
+            .map(|(i, (name, ty))| NodeRec {
+                index: i as u32,
+                id: format!("N{i}"),
+                node_type: vocab.node_types.intern(ty, "type").unwrap(),
+                name: (*name).to_owned(),
+                source: s,
+            })
+            .collect();
+        GraphView::build(vocab, nodes, &[] as &[EdgeRec])
+    }
+
+    #[test]
+    fn normalisation_folds_case_width_and_space() {
+        assert_eq!(normalize("  Heart   Attack "), "heart attack");
+        assert_eq!(normalize("ＣＯＶＩＤ"), "covid");
+        assert_eq!(normalize("Ｆｅｖｅｒ\tHigh"), "fever high");
+        assert_eq!(normalize("\u{b}Vitamin\u{a0}B12 "), "vitamin b12", "non-ASCII spaces fold too");
+        assert_eq!(normalize(" Type 2  Diabetes\r\n"), "type 2 diabetes");
+    }
+
+    #[test]
+    fn exact_prefix_fuzzy_and_types() {
+        let v = view(&[("Progesterone", "drug"), ("progesterone", "exposure"), ("Fever", "effect/phenotype"), ("Feverfew", "drug"), ("Lever", "anatomy")]);
+        let idx = NameIndex::build(&v, 3);
+        assert_eq!(idx.len(), 4);
+        assert_eq!(idx.exact(&v, "PROGESTERONE", None).unwrap(), vec![0, 1]);
+        assert_eq!(idx.exact(&v, "progesterone", Some("exposure")).unwrap(), vec![1]);
+        assert!(idx.exact(&v, "nothing", None).unwrap().is_empty());
+        assert!(idx.exact(&v, "x", Some("no type")).is_err());
+        assert!(idx.exact(&v, "   ", None).is_err());
+        let p = idx.prefix(&v, "fev", None, 10).unwrap();
+        assert_eq!(p.iter().map(|h| h.key.as_str()).collect::<Vec<_>>(), ["fever", "feverfew"]);
+        let f = idx.fuzzy(&v, "fevre", 1, None, 10).unwrap();
+        assert_eq!(f[0].key, "fever", "a transposition is one edit");
+        let f = idx.fuzzy(&v, "fver", 2, None, 10).unwrap();
+        assert_eq!(f.iter().map(|h| (h.key.as_str(), h.distance)).collect::<Vec<_>>(), [("fever", 1), ("lever", 2)]);
+        assert!(idx.fuzzy(&v, "fever", 3, None, 10).is_err());
+        let long = "x".repeat(500);
+        assert!(idx.fuzzy(&v, &long, 2, None, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn file_round_trip_version_and_damage() {
+        let v = view(&[("Aspirin", "drug"), ("aspirin", "exposure")]);
+        let idx = NameIndex::build(&v, 9);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("names.idx");
+        idx.write_file(&p).unwrap();
+        let back = NameIndex::load_file(&p, 9).unwrap().unwrap();
+        assert_eq!(back.exact(&v, "ASPIRIN", None).unwrap(), vec![0, 1]);
+        assert!(NameIndex::load_file(&p, 10).unwrap().is_none(), "another generation is stale");
+        let mut bytes = std::fs::read(&p).unwrap();
+        let n = bytes.len();
+        bytes[n - 2] ^= 1;
+        std::fs::write(&p, &bytes).unwrap();
+        let e = NameIndex::load_file(&p, 9).unwrap_err().to_string();
+        assert!(e.contains("names.idx") && e.contains("corrupt") && e.contains("rebuilt"), "{e}");
+        std::fs::write(&p, &bytes[..10]).unwrap();
+        assert!(NameIndex::load_file(&p, 9).is_err());
+        assert!(NameIndex::load_file(&dir.path().join("missing"), 9).is_err());
+    }
+}

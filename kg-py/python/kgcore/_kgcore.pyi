@@ -1,0 +1,154 @@
+from os import PathLike
+from typing import Any, TypeAlias, TypedDict, Unpack, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'generate', 'render_medreason', 'KgcoreError', 'LockedError', 'CorruptionError']
+
+class KgcoreError(Exception): ...
+class LockedError(KgcoreError): ...
+class CorruptionError(KgcoreError): ...
+
+_Path: TypeAlias = list[int]
+
+class _PathConstraints(TypedDict, total=False):
+    """The constraint keywords every path method takes, applied during the search."""
+
+    directed: bool
+    node_types: list[str] | None
+    exclude_node_types: list[str] | None
+    relations: list[str] | None
+    exclude_relations: list[str] | None
+    exclude_nodes: list[int] | None
+    max_hops: int | None
+    max_degree: int | None
+
+@final
+class Graph:
+    def info(self) -> dict[str, Any]: ...
+    def node(self, index: int) -> dict[str, Any]: ...
+    def find(self, name: str) -> list[int]: ...
+    def neighbours(self, index: int) -> list[int]: ...
+    def shortest_path(self, source: int, target: int, **constraints: Unpack[_PathConstraints]) -> _Path | None: ...
+    def all_shortest_paths(
+        self,
+        source: int,
+        target: int,
+        *,
+        limit: int = 1000,
+        sample: int | None = None,
+        seed: int = 0,
+        **constraints: Unpack[_PathConstraints],
+    ) -> tuple[int | None, int, list[_Path]]: ...
+    def k_shortest_paths(
+        self,
+        source: int,
+        target: int,
+        k: int,
+        *,
+        max_searches: int = 20000,
+        report: bool = False,
+        **constraints: Unpack[_PathConstraints],
+    ) -> list[_Path] | tuple[list[_Path], bool]: ...
+    def neighbourhood(
+        self,
+        seeds: list[int],
+        hops: int,
+        *,
+        max_nodes: int = 10000,
+        max_edges: int = 100000,
+        **constraints: Unpack[_PathConstraints],
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]], bool]: ...
+    def distances(
+        self, pairs: npt.NDArray[np.int64], **constraints: Unpack[_PathConstraints]
+    ) -> npt.NDArray[np.int64]: ...
+    def many_to_many(
+        self,
+        sources: list[int],
+        targets: list[int],
+        *,
+        max_paths: int = 50,
+        seed: int = 0,
+        **constraints: Unpack[_PathConstraints],
+    ) -> list[tuple[int, int, int | None, int, list[_Path]]]: ...
+    def medreason_paths(
+        self,
+        question: list[str],
+        answer: list[str],
+        *,
+        max_paths: int = 50,
+        seed: int = 0,
+        **constraints: Unpack[_PathConstraints],
+    ) -> list[list[list[str]]]: ...
+    def render_labelled(self, path: _Path) -> str: ...
+    def search_names(
+        self, text: str, *, node_type: str | None = None, fuzzy: int = 0, prefix: bool = False, limit: int = 20
+    ) -> list[tuple[str, int, list[int]]]: ...
+    def set_vectors(
+        self,
+        ids: npt.NDArray[np.int64],
+        vectors: npt.NDArray[np.float32],
+        *,
+        index: str | None = None,
+        m: int = 16,
+        ef_construction: int = 200,
+        ef_search: int = 64,
+    ) -> int: ...
+    def search_vectors(
+        self,
+        query: npt.NDArray[np.float32],
+        k: int = 10,
+        *,
+        node_type: str | None = None,
+        exact: bool = False,
+        ef: int | None = None,
+    ) -> list[tuple[int, float]]: ...
+    def map_entity(
+        self,
+        text: str,
+        vector: npt.NDArray[np.float32] | None = None,
+        *,
+        node_type: str | None = None,
+        k: int = 10,
+        min_sim: float = 0.7,
+        accept_sim: float = 0.85,
+        exact: bool = False,
+    ) -> tuple[str, list[tuple[int, float]]]: ...
+    def map_entities(
+        self,
+        texts: list[str],
+        vectors: npt.NDArray[np.float32] | None = None,
+        *,
+        node_types: list[str | None] | None = None,
+        k: int = 10,
+        min_sim: float = 0.7,
+        accept_sim: float = 0.85,
+        exact: bool = False,
+    ) -> list[tuple[str, list[tuple[int, float]]]]: ...
+    def apply(
+        self,
+        *,
+        add_nodes: list[dict[str, Any]] | None = None,
+        add_edges: list[dict[str, Any]] | None = None,
+        remove_nodes: list[int] | None = None,
+        remove_edges: list[tuple[int, int, str]] | None = None,
+    ) -> dict[str, Any]: ...
+    def edges_arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint16], list[str], list[str]]: ...
+    def nodes_arrays(self) -> tuple[npt.NDArray[np.uint32], list[str], list[str], list[str], list[str]]: ...
+    def induced_edges(self, nodes: list[int], *, max_edges: int = 1000000) -> list[tuple[int, int, str, str]]: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def read_only(self) -> bool: ...
+    def __enter__(self) -> Graph: ...
+    def __exit__(self, *_args: object) -> None: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+def open(path: str | PathLike[str], *, read_only: bool = False) -> Graph: ...
+def _reopen_read_only(path: str | PathLike[str]) -> Graph: ...
+def import_files(path: str | PathLike[str], files: list[str | PathLike[str]]) -> dict[str, Any]: ...
+def generate(out: str | PathLike[str], *, scale: float = 1.0, seed: int = 42) -> dict[str, Any]: ...
+def render_medreason(paths: list[list[str]]) -> str: ...

@@ -1,0 +1,193 @@
+//! Path queries: every method takes the same constraint keywords (see `options`).
+
+use kgcore::{NodeIndex, PathFinder};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::to_py;
+use crate::graph::PyGraph;
+use crate::interrupts::{CHUNK, SignalPoll};
+use crate::options::{self, name_graph_hops};
+
+/// One pair of a many-to-many answer: (source, target, distance, count, paths).
+type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
+
+#[pymethods]
+impl PyGraph {
+    /// One shortest path as node indices, or None when unreachable.
+    ///
+    /// Every path method takes these constraint keywords, applied during the search:
+    /// `directed` (follow stored edge direction only), `node_types` / `exclude_node_types`
+    /// (types allowed / refused between the endpoints), `relations` / `exclude_relations`,
+    /// `exclude_nodes`, `max_hops`, `max_degree` (hub avoidance). Any other keyword is a
+    /// TypeError.
+    #[pyo3(signature = (source, target, **constraints))]
+    fn shortest_path(
+        &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Option<Vec<NodeIndex>>> {
+        let c = options::constraints(constraints)?;
+        let view = self.graph.view();
+        py.detach(|| PathFinder::new(&view, &c)?.shortest_path(source, target)).map_err(to_py)
+    }
+
+    /// All shortest paths: `(distance, count, paths)` with at most `limit` paths listed, or a
+    /// uniform sample of `sample` paths drawn with `seed`. `distance` is None without a path.
+    /// Takes the constraints of `shortest_path`.
+    #[pyo3(signature = (source, target, *, limit = 1000, sample = None, seed = 0, **constraints))]
+    #[allow(clippy::too_many_arguments)]
+    fn all_shortest_paths(
+        &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, limit: usize, sample: Option<usize>, seed: u64,
+        constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(Option<u32>, u128, Vec<Vec<NodeIndex>>)> {
+        let c = options::constraints(constraints)?;
+        let view = self.graph.view();
+        py.detach(|| {
+            let all = PathFinder::new(&view, &c)?.all_shortest(source, target)?;
+            let paths = match sample {
+                Some(n) => all.sample(n, seed),
+                None => all.paths().take(limit).collect(),
+            };
+            Ok::<_, kgcore::query::QueryError>((all.distance, all.count(), paths))
+        })
+        .map_err(to_py)
+    }
+
+    /// The k shortest loopless paths, shortest first. Yen's spur searches are bounded by
+    /// `max_searches`; with `report=True` the answer is `(paths, truncated)`, `truncated` telling
+    /// that the bound stopped the search before k paths were proven. Takes the constraints of
+    /// `shortest_path`.
+    #[pyo3(signature = (source, target, k, *, max_searches = 20000, report = false, **constraints))]
+    #[allow(clippy::too_many_arguments)]
+    fn k_shortest_paths<'py>(
+        &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize, report: bool,
+        constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = options::constraints(constraints)?;
+        let view = self.graph.view();
+        let (r, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let r = PathFinder::new(&view, &c).and_then(|f| f.k_shortest_until(source, target, k, max_searches, &mut || poll.interrupted()));
+            (r, poll)
+        });
+        let r = poll.finish(r)?.map_err(to_py)?;
+        if report { Ok((r.paths, r.truncated).into_pyobject(py)?.into_any()) } else { r.paths.into_pyobject(py) }
+    }
+
+    /// Nodes within `hops` of `seeds` and the stored edges among them:
+    /// `([(node, hops)], [(source, target, relation)], truncated)`, at most `max_nodes` nodes
+    /// and `max_edges` edges; `truncated` tells that a limit cut the answer short. Takes the
+    /// constraints of `shortest_path`.
+    #[pyo3(signature = (seeds, hops, *, max_nodes = 10_000, max_edges = 100_000, **constraints))]
+    #[allow(clippy::type_complexity)]
+    fn neighbourhood(
+        &self, py: Python<'_>, seeds: Vec<NodeIndex>, hops: u32, max_nodes: usize, max_edges: usize, constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(Vec<(NodeIndex, u32)>, Vec<(NodeIndex, NodeIndex, String)>, bool)> {
+        let c = options::constraints(constraints)?;
+        let view = self.graph.view();
+        let r = py.detach(|| PathFinder::new(&view, &c)?.neighbourhood(&seeds, hops, max_nodes, max_edges)).map_err(to_py)?;
+        let vocab = view.vocab();
+        let edges = r.edges.iter().map(|e| (e.source, e.target, vocab.label_relation(e.label).to_owned())).collect();
+        Ok((r.nodes, edges, r.truncated))
+    }
+
+    /// Distances for an (N, 2) integer array of pairs, in parallel; -1 where unreachable.
+    /// Takes the constraints of `shortest_path`.
+    #[pyo3(signature = (pairs, **constraints))]
+    fn distances<'py>(
+        &self, py: Python<'py>, pairs: PyReadonlyArray2<'py, i64>, constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let c = options::constraints(constraints)?;
+        let arr = pairs.as_array();
+        if arr.ncols() != 2 {
+            return Err(PyValueError::new_err(format!("pairs must have shape (N, 2), got {:?}", arr.shape())));
+        }
+        let mut list = Vec::with_capacity(arr.nrows());
+        for (i, row) in arr.rows().into_iter().enumerate() {
+            let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
+            list.push((conv(row[0])?, conv(row[1])?));
+        }
+        let view = self.graph.view();
+        let finder = PathFinder::new(&view, &c).map_err(to_py)?;
+        let (out, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let mut out = Vec::with_capacity(list.len());
+            for chunk in list.chunks(CHUNK) {
+                if poll.interrupted() {
+                    break;
+                }
+                match finder.distances(chunk) {
+                    Ok(d) => out.extend(d.into_iter().map(|d| d.map_or(-1, i64::from))),
+                    Err(e) => return (Err(e), poll),
+                }
+            }
+            (Ok(out), poll)
+        });
+        Ok(poll.finish(out)?.map_err(to_py)?.into_pyarray(py))
+    }
+
+    /// Every source x every target: `[(source, target, distance, count, paths)]` with at most
+    /// `max_paths` paths per pair (a seeded uniform sample when there are more), pairs in
+    /// parallel. Takes the constraints of `shortest_path`.
+    #[pyo3(signature = (sources, targets, *, max_paths = 50, seed = 0, **constraints))]
+    fn many_to_many(
+        &self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64,
+        constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<PairTuple>> {
+        let c = options::constraints(constraints)?;
+        let view = self.graph.view();
+        let finder = PathFinder::new(&view, &c).map_err(to_py)?;
+        // Whole sources per chunk, so the answer keeps its source-major order.
+        let per_chunk = (CHUNK / targets.len().max(1)).max(1);
+        let (out, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let mut out = Vec::with_capacity(sources.len() * targets.len());
+            for chunk in sources.chunks(per_chunk) {
+                if poll.interrupted() {
+                    break;
+                }
+                match finder.many_to_many(chunk, &targets, max_paths, seed) {
+                    Ok(pairs) => out.extend(pairs.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths))),
+                    Err(e) => return (Err(e), poll),
+                }
+            }
+            (Ok(out), poll)
+        });
+        poll.finish(out)?.map_err(to_py)
+    }
+
+    /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
+    /// entity x answer entity name, the shortest paths as lists of names, at most `max_paths`
+    /// per pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
+    /// MedReason does. Of the constraints of `shortest_path` only `max_hops` applies (the name
+    /// graph has no types, relations or directions); the others are a ValueError.
+    #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0, **constraints))]
+    fn medreason_paths(
+        &self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64,
+        constraints: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<Vec<Vec<String>>>> {
+        let max_hops = name_graph_hops(constraints)?;
+        let (out, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let out = self.graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, &mut || poll.interrupted());
+            (out, poll)
+        });
+        poll.finish(out)
+    }
+
+    /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`.
+    fn render_labelled(&self, path: Vec<NodeIndex>) -> PyResult<String> {
+        self.require_nodes(&path)?;
+        if path.is_empty() {
+            return Err(PyValueError::new_err("empty path"));
+        }
+        Ok(kgcore::query::render::labelled(&self.graph.view(), &kgcore::query::ResolvedConstraints::open(), &path))
+    }
+}
+
+/// MedReason's prompt lines: `1:fever->ceftriaxone->gonorrhea`.
+#[pyfunction]
+pub(crate) fn render_medreason(paths: Vec<Vec<String>>) -> String {
+    kgcore::query::render::medreason(&paths)
+}

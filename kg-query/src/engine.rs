@@ -1,0 +1,465 @@
+//! Bidirectional breadth-first search with reusable scratch space, and the shortest-path DAG it
+//! leaves behind.
+//!
+//! The search expands, one whole layer at a time, the side whose frontier has fewer edges to
+//! scan. When a layer discovers a node the other side has seen, every shortest path crosses
+//! that layer at such a node (a "meet"), and the distance is final. One path then follows
+//! parent links; all of them form a DAG over the nodes whose forward and backward distances add
+//! up to the distance, which counts, enumerates and samples paths without a second search.
+
+use kg_core::NodeIndex;
+use kg_core::csr::Csr;
+use kg_core::marks::EpochMarks;
+
+use crate::filter::BitSet;
+
+/// Neighbour lists the search runs on.
+pub trait Adjacency: Sync {
+    /// Length of per-node arrays (one more than the largest node index).
+    fn slots(&self) -> usize;
+    /// Cost estimate of expanding `node`.
+    fn degree(&self, node: NodeIndex) -> usize;
+    /// Calls `f` once per distinct neighbour of `node` that a path may step to next
+    /// (`forward`) or come from (`!forward`), until `f` returns false. Returns false if stopped.
+    fn each(&self, node: NodeIndex, forward: bool, f: impl FnMut(NodeIndex) -> bool) -> bool;
+}
+
+/// Per-query limits and exclusions.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits<'a> {
+    /// Nodes the search must not enter (between the endpoints).
+    pub blocked: Option<&'a BitSet>,
+    /// The most edges a path may have.
+    pub max_hops: u32,
+}
+
+impl Default for Limits<'_> {
+    fn default() -> Self {
+        Limits { blocked: None, max_hops: u32::MAX }
+    }
+}
+
+/// Extra exclusions of a single search (Yen's spur searches).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bans<'a> {
+    /// Nodes the path may not visit.
+    pub nodes: &'a [NodeIndex],
+    /// Steps `(from, to)` the path may not take.
+    pub steps: &'a [(NodeIndex, NodeIndex)],
+}
+
+/// How a search ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Source and target are the same node.
+    Same,
+    /// No path (within the hop limit).
+    NoPath,
+    /// Found at `distance`; `meets` are the nodes where the two searches joined.
+    Met {
+        /// Edges on a shortest path.
+        distance: u32,
+        /// Nodes where the two searches joined.
+        meets: Vec<NodeIndex>,
+    },
+}
+
+/// Scratch space for searches, sized to the graph and reused across queries: a query touches
+/// only the nodes it visits, and starting a new one is a counter increment.
+#[derive(Debug, Default)]
+pub struct Searcher {
+    seen_f: EpochMarks,
+    seen_b: EpochMarks,
+    dist_f: Vec<u32>,
+    dist_b: Vec<u32>,
+    parent_f: Vec<NodeIndex>,
+    parent_b: Vec<NodeIndex>,
+    banned: EpochMarks,
+    dag_id: Vec<u32>,
+    dag_seen: EpochMarks,
+    /// Nodes in order of discovery per side: BFS discovers layer by layer, so layer d is
+    /// `order[starts[d]..starts[d + 1]]`.
+    order_f: Vec<NodeIndex>,
+    order_b: Vec<NodeIndex>,
+    starts_f: Vec<usize>,
+    starts_b: Vec<usize>,
+    s: NodeIndex,
+    t: NodeIndex,
+}
+
+impl Searcher {
+    /// Empty scratch space; it grows to the graph on first use.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn prepare(&mut self, slots: usize) {
+        if self.dist_f.len() < slots {
+            for v in [&mut self.dist_f, &mut self.dist_b, &mut self.parent_f, &mut self.parent_b, &mut self.dag_id] {
+                v.resize(slots, 0);
+            }
+        }
+        for marks in [&mut self.seen_f, &mut self.seen_b, &mut self.banned, &mut self.dag_seen] {
+            marks.begin(slots);
+        }
+    }
+
+    /// Runs the search from `s` to `t`. With `all`, the meeting layer is completed so that the
+    /// DAG of every shortest path can be read afterwards ([`Searcher::dag`]); without, the
+    /// search stops at the first meet and [`Searcher::path`] gives one path.
+    pub fn search<A: Adjacency>(&mut self, g: &A, s: NodeIndex, t: NodeIndex, limits: Limits<'_>, bans: Bans<'_>, all: bool) -> Outcome {
+        self.prepare(g.slots());
+        self.s = s;
+        self.t = t;
+        if s == t {
+            return Outcome::Same;
+        }
+        for &n in bans.nodes {
+            if (n as usize) < self.banned.capacity() {
+                self.banned.insert(n);
+            }
+        }
+        let Searcher { seen_f, seen_b, dist_f, dist_b, parent_f, parent_b, banned, order_f, order_b, starts_f, starts_b, .. } = self;
+        seen_f.insert(s);
+        dist_f[s as usize] = 0;
+        parent_f[s as usize] = s;
+        seen_b.insert(t);
+        dist_b[t as usize] = 0;
+        parent_b[t as usize] = t;
+        order_f.clear();
+        order_f.push(s);
+        order_b.clear();
+        order_b.push(t);
+        starts_f.clear();
+        starts_f.extend([0, 1]);
+        starts_b.clear();
+        starts_b.extend([0, 1]);
+        let (mut cost_f, mut cost_b) = (g.degree(s), g.degree(t));
+        let mut meets = Vec::new();
+        loop {
+            let (df, db) = (starts_f.len() as u32 - 2, starts_b.len() as u32 - 2);
+            let empty = |st: &[usize]| st[st.len() - 1] == st[st.len() - 2];
+            if empty(starts_f) || empty(starts_b) || df + db >= limits.max_hops {
+                return Outcome::NoPath;
+            }
+            let forward = cost_f <= cost_b;
+            let (order, starts, seen_x, dist_x, parent_x, seen_y) = if forward {
+                (&mut *order_f, &mut *starts_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b)
+            } else {
+                (&mut *order_b, &mut *starts_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f)
+            };
+            let dx = starts.len() as u32 - 2;
+            let mut cost = 0usize;
+            for at in starts[starts.len() - 2]..starts[starts.len() - 1] {
+                let u = order[at];
+                let whole = g.each(u, forward, |v| {
+                    let vi = v as usize;
+                    if seen_x.contains(v) {
+                        return true;
+                    }
+                    if banned.contains(v)
+                        || (v != s && v != t && limits.blocked.is_some_and(|b| b.contains(v)))
+                        || (!bans.steps.is_empty()
+                            && bans.steps.iter().any(|&(a, b)| if forward { (a, b) == (u, v) } else { (a, b) == (v, u) }))
+                    {
+                        return true;
+                    }
+                    seen_x.insert(v);
+                    dist_x[vi] = dx + 1;
+                    parent_x[vi] = u;
+                    order.push(v);
+                    cost += g.degree(v);
+                    if seen_y.contains(v) {
+                        meets.push(v);
+                        return all;
+                    }
+                    true
+                });
+                if !whole {
+                    break;
+                }
+            }
+            starts.push(order.len());
+            if !meets.is_empty() {
+                let m = meets[0] as usize;
+                return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets };
+            }
+            if forward {
+                cost_f = cost;
+            } else {
+                cost_b = cost;
+            }
+        }
+    }
+
+    /// The path through `meet` found by the last search.
+    pub fn path(&self, meet: NodeIndex) -> Vec<NodeIndex> {
+        let mut path = Vec::new();
+        let mut v = meet;
+        while v != self.s {
+            path.push(v);
+            v = self.parent_f[v as usize];
+        }
+        path.push(self.s);
+        path.reverse();
+        let mut v = meet;
+        while v != self.t {
+            v = self.parent_b[v as usize];
+            path.push(v);
+        }
+        path
+    }
+
+    /// The DAG of every shortest path of the last search with `all` (`meets` from its outcome).
+    ///
+    /// Built level by level outward from the meets. Each level's edges are found from whichever
+    /// end is cheaper to scan: the DAG nodes already known (their neighbours one level nearer
+    /// the endpoint), or the whole BFS layer one level nearer (their neighbours among the DAG
+    /// nodes). The second keeps a hub among the meets from costing its full degree.
+    pub fn dag<A: Adjacency>(&mut self, g: &A, meets: &[NodeIndex]) -> PathDag {
+        let distance = self.dist_f[meets[0] as usize] + self.dist_b[meets[0] as usize];
+        let a = self.dist_f[meets[0] as usize];
+        let mut dag = DagParts::default();
+        for &m in meets {
+            dag.add(self, m, a);
+        }
+        for forward_part in [true, false] {
+            let (seen, dist, order, starts) = if forward_part {
+                (&self.seen_f, &self.dist_f, &self.order_f, &self.starts_f)
+            } else {
+                (&self.seen_b, &self.dist_b, &self.order_b, &self.starts_b)
+            };
+            let mut current: Vec<NodeIndex> = meets.to_vec();
+            let mut depth = dist[meets[0] as usize]; // distance from this part's endpoint
+            while depth > 0 {
+                let layer = &order[starts[depth as usize - 1]..starts[depth as usize]];
+                let level_of = |d: u32| if forward_part { d } else { distance - d };
+                let cost_known: usize = current.iter().map(|&v| g.degree(v)).sum();
+                let cost_layer: usize = layer.iter().map(|&u| g.degree(u)).sum();
+                let mut next = Vec::new();
+                // Edge direction along paths: forward part w -> v, backward part v -> w.
+                if cost_known <= cost_layer {
+                    for &v in &current {
+                        let vid = self.dag_id[v as usize];
+                        g.each(v, !forward_part, |w| {
+                            let wi = w as usize;
+                            if seen.contains(w) && dist[wi] + 1 == depth {
+                                let (wid, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, w, level_of(depth - 1));
+                                if new {
+                                    next.push(w);
+                                }
+                                dag.edges.push(if forward_part { (wid, vid) } else { (vid, wid) });
+                            }
+                            true
+                        });
+                    }
+                } else {
+                    for &w in layer {
+                        let mut wid = None;
+                        g.each(w, forward_part, |v| {
+                            let vi = v as usize;
+                            if self.dag_seen.contains(v) && seen.contains(v) && dist[vi] == depth {
+                                let vid = self.dag_id[vi];
+                                let id = *wid.get_or_insert_with(|| {
+                                    let (id, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, w, level_of(depth - 1));
+                                    if new {
+                                        next.push(w);
+                                    }
+                                    id
+                                });
+                                dag.edges.push(if forward_part { (id, vid) } else { (vid, id) });
+                            }
+                            true
+                        });
+                    }
+                }
+                current = next;
+                depth -= 1;
+            }
+        }
+        let source = self.dag_id[self.s as usize];
+        let target = self.dag_id[self.t as usize];
+        PathDag::new(dag.nodes, dag.level, dag.edges, source, target, distance)
+    }
+}
+
+#[derive(Default)]
+struct DagParts {
+    nodes: Vec<NodeIndex>,
+    level: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+}
+
+impl DagParts {
+    fn add(&mut self, sr: &mut Searcher, n: NodeIndex, level: u32) -> (u32, bool) {
+        self.add_raw(&mut sr.dag_seen, &mut sr.dag_id, n, level)
+    }
+
+    fn add_raw(&mut self, seen: &mut EpochMarks, ids: &mut [u32], n: NodeIndex, level: u32) -> (u32, bool) {
+        let i = n as usize;
+        if !seen.insert(n) {
+            return (ids[i], false);
+        }
+        ids[i] = self.nodes.len() as u32;
+        self.nodes.push(n);
+        self.level.push(level);
+        (ids[i], true)
+    }
+}
+
+/// Every shortest path between two nodes, as a DAG with path counts.
+#[derive(Debug, Clone)]
+pub struct PathDag {
+    nodes: Vec<NodeIndex>,
+    /// Successors (toward the target), sorted by node index.
+    succ: Csr,
+    /// Number of paths from each DAG node to the target (saturating).
+    paths_to_target: Vec<u128>,
+    source: u32,
+    distance: u32,
+}
+
+impl PathDag {
+    fn new(nodes: Vec<NodeIndex>, level: Vec<u32>, mut edges: Vec<(u32, u32)>, source: u32, target: u32, distance: u32) -> Self {
+        edges.sort_unstable_by_key(|&(a, b)| (a, nodes[b as usize]));
+        edges.dedup();
+        let succ = Csr::from_grouped(nodes.len(), edges.iter().map(|&(a, _)| a), edges.iter().map(|&(_, b)| b).collect());
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| std::cmp::Reverse(level[i as usize]));
+        let mut paths_to_target = vec![0u128; nodes.len()];
+        paths_to_target[target as usize] = 1;
+        for &v in &order {
+            if v == target {
+                continue;
+            }
+            paths_to_target[v as usize] =
+                succ.row(v).iter().fold(0u128, |acc, &w| acc.saturating_add(paths_to_target[w as usize]));
+        }
+        PathDag { nodes, succ, paths_to_target, source, distance }
+    }
+
+    /// Edges on every path of the DAG.
+    pub fn distance(&self) -> u32 {
+        self.distance
+    }
+
+    /// The number of shortest paths; `u128::MAX` means at least that many.
+    pub fn count(&self) -> u128 {
+        self.paths_to_target[self.source as usize]
+    }
+
+    /// True when the path count exceeded `u128` and stopped at its maximum.
+    pub fn is_saturated(&self) -> bool {
+        self.count() == u128::MAX
+    }
+
+    /// Nodes on at least one shortest path.
+    pub fn nodes(&self) -> &[NodeIndex] {
+        &self.nodes
+    }
+
+    fn successors(&self, v: u32) -> &[u32] {
+        self.succ.row(v)
+    }
+
+    /// Every shortest path, lazily, in lexicographic order of node indices.
+    pub fn paths(&self) -> PathIter<'_> {
+        PathIter { dag: self, stack: vec![(self.source, 0)], done: false }
+    }
+
+    /// Up to `n` distinct shortest paths drawn uniformly at random, reproducibly for a seed.
+    /// When there are at most `n`, all of them in enumeration order.
+    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<NodeIndex>> {
+        let total = self.count();
+        if total <= n as u128 {
+            return self.paths().collect();
+        }
+        let mut rng = kg_core::rng::SplitMix64::new(seed);
+        if total <= 4 * n as u128 {
+            // Few enough to list: a partial Fisher-Yates shuffle picks n without repeats.
+            let mut all: Vec<Vec<NodeIndex>> = self.paths().collect();
+            for i in 0..n {
+                let j = i + rng.below((all.len() - i) as u64) as usize;
+                all.swap(i, j);
+            }
+            all.truncate(n);
+            return all;
+        }
+        // Many more than n: draw walks weighted by path counts, rejecting repeats (each draw is
+        // new with probability above 3/4, so this ends quickly).
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let p = self.random_path(&mut rng);
+            if seen.insert(p.clone()) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn random_path(&self, rng: &mut kg_core::rng::SplitMix64) -> Vec<NodeIndex> {
+        let mut v = self.source;
+        let mut path = vec![self.nodes[v as usize]];
+        loop {
+            let succ = self.successors(v);
+            if succ.is_empty() {
+                return path;
+            }
+            let mut r = rng.below_u128(self.paths_to_target[v as usize].max(1));
+            let mut chosen = succ[succ.len() - 1];
+            for &w in succ {
+                let c = self.paths_to_target[w as usize];
+                if r < c {
+                    chosen = w;
+                    break;
+                }
+                r -= c;
+            }
+            v = chosen;
+            path.push(self.nodes[v as usize]);
+        }
+    }
+}
+
+/// Lazy enumeration of a [`PathDag`]'s paths.
+#[derive(Debug)]
+pub struct PathIter<'a> {
+    dag: &'a PathDag,
+    /// (DAG node, index of the next successor to try).
+    stack: Vec<(u32, u32)>,
+    done: bool,
+}
+
+impl Iterator for PathIter<'_> {
+    type Item = Vec<NodeIndex>;
+
+    fn next(&mut self) -> Option<Vec<NodeIndex>> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let &(v, i) = self.stack.last()?;
+            let succ = self.dag.successors(v);
+            if succ.is_empty() {
+                // At the target: emit, then backtrack.
+                let path = self.stack.iter().map(|&(n, _)| self.dag.nodes[n as usize]).collect();
+                self.stack.pop();
+                if self.stack.is_empty() {
+                    self.done = true;
+                }
+                return Some(path);
+            }
+            if (i as usize) < succ.len() {
+                self.stack.last_mut().expect("non-empty").1 += 1;
+                self.stack.push((succ[i as usize], 0));
+            } else {
+                self.stack.pop();
+                if self.stack.is_empty() {
+                    self.done = true;
+                    return None;
+                }
+            }
+        }
+    }
+}

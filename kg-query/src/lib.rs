@@ -1,0 +1,24 @@
+//! kg-query: path queries over a kgcore [`kg_core::GraphView`].
+//!
+//! - [`PathFinder`]: shortest path, all shortest paths (counted exactly over the BFS layers,
+//!   enumerated lazily, sampled uniformly with a seed), k shortest loopless paths, batches and
+//!   many-to-many, neighbourhoods, all under [`Constraints`] applied during the search.
+//! - [`NameGraph`]: MedReason's graph (a node per lowercased name), searched by the same engine.
+//! - [`render`]: MedReason's prompt lines, labelled paths, JSON.
+
+#![warn(missing_docs)]
+
+pub mod adjacency;
+pub mod engine;
+pub mod error;
+pub mod filter;
+pub mod paths;
+pub mod render;
+pub mod resolve;
+
+pub use adjacency::{NameGraph, ViewAdjacency};
+pub use engine::{Adjacency, Limits, PathDag, Searcher};
+pub use error::{QueryError, Result};
+pub use filter::{Constraints, ResolvedConstraints};
+pub use paths::{AllShortest, DEFAULT_MAX_SPUR_SEARCHES, KShortest, Neighbourhood, PairPaths, PathFinder};
+pub use resolve::resolve;

@@ -1,0 +1,34 @@
+//! One error type for everything a [`crate::Graph`] does, keeping the part that failed.
+
+use kg_core::NodeIndex;
+
+/// What can go wrong through the facade: the part's own error, unchanged, or a misuse of the
+/// facade itself. Bindings map these variants (never their text) to their own error types.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Storage: opening, importing, updating, checking.
+    #[error(transparent)]
+    Storage(#[from] kg_core::Error),
+    /// A path query.
+    #[error(transparent)]
+    Query(#[from] kg_query::QueryError),
+    /// The name or vector index.
+    #[error(transparent)]
+    Index(#[from] kg_index::IndexError),
+    /// A name that no node of MedReason's name graph bears.
+    #[error("no node named {0:?} (case-insensitive)")]
+    UnknownName(String),
+    /// A node index the database does not hold.
+    #[error("unknown node {0}")]
+    UnknownNode(NodeIndex),
+    /// A call that needs embeddings on a database that has none attached.
+    #[error("no embeddings are attached to this database (attach them with set_vectors or `kgcore embed-import`)")]
+    NoEmbeddings,
+    /// Arguments that do not fit together.
+    #[error("{0}")]
+    InvalidArgument(String),
+}
+
+/// Result alias of the facade.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,146 @@
+//! [`Graph`]: an open database with the indexes derived from it, each built once per database
+//! generation and shared by every caller (threads, the CLI, the Python module).
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, NodeIndex, OpenMode};
+use kg_index::{NameIndex, VectorIndex};
+use kg_query::NameGraph;
+
+use crate::Result;
+
+/// Receives the warnings of a [`Graph`]: a damaged derived file that was rebuilt, a cache that
+/// could not be saved. Nothing it is told changes an answer.
+pub type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// An open kgcore database and its derived indexes.
+///
+/// Usable from many threads at once. The name index, the vector index and MedReason's name
+/// graph are built (or loaded from their side files) on first use and kept until an update
+/// moves the database to a new generation.
+pub struct Graph {
+    db: Database,
+    warn: WarningSink,
+    pub(crate) names: RwLock<Option<(u64, Arc<NameIndex>)>>,
+    /// `None` until the vector file was looked for; then whatever it held.
+    pub(crate) vectors: RwLock<Option<Option<Arc<VectorIndex>>>>,
+    pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph").field("path", &self.db.path()).field("mode", &self.db.mode()).finish_non_exhaustive()
+    }
+}
+
+impl Graph {
+    /// Opens the database at `path`. Read-write handles are exclusive across processes;
+    /// read-only ones are not.
+    #[cfg(feature = "rocksdb")]
+    pub fn open(path: impl AsRef<Path>, mode: OpenMode) -> Result<Self> {
+        Ok(Graph::from_database(Database::open(path, mode)?))
+    }
+
+    /// A new, empty database held in memory (no side files).
+    pub fn in_memory() -> Self {
+        Graph::from_database(Database::in_memory())
+    }
+
+    /// Wraps an already open database.
+    pub fn from_database(db: Database) -> Self {
+        Graph {
+            db,
+            warn: Arc::new(|w| eprintln!("kgcore: warning: {w}")),
+            names: RwLock::new(None),
+            vectors: RwLock::new(None),
+            name_graph: RwLock::new(None),
+        }
+    }
+
+    /// Sends warnings to `sink` instead of standard error.
+    pub fn with_warnings(mut self, sink: WarningSink) -> Self {
+        self.warn = sink;
+        self
+    }
+
+    pub(crate) fn warn(&self, message: &str) {
+        (self.warn)(message)
+    }
+
+    /// Imports `files` (kg.csv, or nodes.csv + edges.csv; plain or .gz) into the database at
+    /// `path`, all or nothing, then writes its name index so the first search need not build it.
+    #[cfg(feature = "rocksdb")]
+    pub fn import(path: impl AsRef<Path>, files: &[std::path::PathBuf], progress: Option<Arc<kg_core::Progress>>) -> Result<kg_core::ImportReport> {
+        let report = kg_core::import(path.as_ref(), files, progress)?;
+        Graph::open(path, OpenMode::ReadOnly)?.name_index();
+        Ok(report)
+    }
+
+    /// The storage layer underneath.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The directory of the database; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.db.path()
+    }
+
+    /// How the database was opened.
+    pub fn mode(&self) -> OpenMode {
+        self.db.mode()
+    }
+
+    /// An immutable snapshot of the graph, for queries ([`kg_query::PathFinder`]).
+    pub fn view(&self) -> Arc<GraphView> {
+        self.db.view()
+    }
+
+    /// Counts every committed update batch; derived indexes are rebuilt when it moves.
+    pub fn generation(&self) -> u64 {
+        self.db.generation()
+    }
+
+    /// Counts of nodes and edges, per type and relation, and degrees.
+    pub fn info(&self) -> Info {
+        self.db.info()
+    }
+
+    /// Checks that the store is whole and agrees with the view.
+    pub fn check(&self) -> Result<CheckReport> {
+        Ok(self.db.check()?)
+    }
+
+    /// Applies one batch atomically and durably (see [`Batch`]).
+    pub fn apply(&self, batch: &Batch) -> Result<BatchReport> {
+        Ok(self.db.apply(batch)?)
+    }
+
+    /// Writes the view file if updates made it stale.
+    pub fn persist_view(&self) -> Result<()> {
+        Ok(self.db.persist_view()?)
+    }
+
+    /// Persists the view and closes the database, reporting what dropping it would hide.
+    pub fn close(self) -> Result<()> {
+        Ok(self.db.close()?)
+    }
+
+    /// `Err(UnknownNode)` unless the database holds `node`.
+    pub fn require_node(&self, view: &GraphView, node: NodeIndex) -> Result<()> {
+        if view.contains(node) { Ok(()) } else { Err(crate::Error::UnknownNode(node)) }
+    }
+}
+
+/// A cached value of `slot` if it was built for `generation`, else `build()`'s, cached.
+pub(crate) fn per_generation<T>(slot: &RwLock<Option<(u64, Arc<T>)>>, generation: u64, build: impl FnOnce() -> T) -> Arc<T> {
+    if let Some((g, v)) = slot.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+        && *g == generation
+    {
+        return Arc::clone(v);
+    }
+    let v = Arc::new(build());
+    *slot.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, Arc::clone(&v)));
+    v
+}

@@ -1,0 +1,33 @@
+//! The `kgcore` crate: [`Graph`] opens a database (RocksDB on disk, or memory), keeps the
+//! indexes derived from it (the name index, attached embeddings, MedReason's name graph)
+//! current with each update, and owns the files it keeps beside the store ([`files`]). Path
+//! queries run on an immutable snapshot, [`Graph::view`], through [`PathFinder`]. The parts
+//! are crates of their own, re-exported whole: [`core`] (graph model, storage, import),
+//! [`index`] (names and vectors), [`query`] (paths, constraints, rendering).
+//!
+//! The README follows; its Rust example runs as a test.
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod files;
+mod error;
+pub mod generator;
+mod graph;
+mod medreason;
+mod names;
+mod vectors;
+
+pub use kg_core as core;
+pub use kg_index as index;
+pub use kg_query as query;
+
+pub use error::{Error, Result};
+pub use generator::generate_file;
+pub use graph::{Graph, WarningSink};
+pub use medreason::NamePaths;
+pub use names::NameMatch;
+pub use vectors::VectorKind;
+
+pub use kg_core::{Batch, BatchReport, CheckReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
+pub use kg_index::{EntityQuery, Hit, HnswParams, MapOptions, Mapping, SearchMode};
+pub use kg_query::{AllShortest, Constraints, PathFinder};

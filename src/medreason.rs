@@ -1,0 +1,92 @@
+//! MedReason's KG step on its own graph (a node per lowercased name): the name graph cached per
+//! generation, one pair's shortest paths by name, and the question x answer loop.
+
+use std::sync::Arc;
+
+use kg_query::paths::all_shortest;
+use kg_query::{AllShortest, Limits, NameGraph};
+
+use crate::graph::per_generation;
+use crate::{Error, Graph, Result};
+
+/// The shortest paths between two names on MedReason's graph, as names.
+#[derive(Debug)]
+pub struct NamePaths {
+    graph: Arc<NameGraph>,
+    all: AllShortest,
+}
+
+impl NamePaths {
+    /// Edges on a shortest path; `None` without one.
+    pub fn distance(&self) -> Option<u32> {
+        self.all.distance
+    }
+
+    /// The number of shortest paths (exact, saturating at `u128::MAX`).
+    pub fn count(&self) -> u128 {
+        self.all.count()
+    }
+
+    /// At most `limit` of the shortest paths, in the order of the path DAG.
+    pub fn first(&self, limit: usize) -> Vec<Vec<String>> {
+        self.all.paths().take(limit).map(|p| self.names(&p)).collect()
+    }
+
+    /// A uniform sample of `n` shortest paths (all of them when there are at most `n`),
+    /// reproducible for a `seed`.
+    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<String>> {
+        self.all.sample(n, seed).iter().map(|p| self.names(p)).collect()
+    }
+
+    fn names(&self, path: &[u32]) -> Vec<String> {
+        path.iter().map(|&n| self.graph.name(n).to_owned()).collect()
+    }
+}
+
+impl Graph {
+    /// MedReason's graph of the current generation: built on first use (a pass over every
+    /// edge) and shared by later calls.
+    pub fn name_graph(&self) -> Arc<NameGraph> {
+        per_generation(&self.name_graph, self.generation(), || NameGraph::build(&self.view()))
+    }
+
+    /// All shortest paths between the nodes named `from` and `to` (case-insensitive, as
+    /// MedReason matches them), within `max_hops` edges when given.
+    pub fn medreason_pair(&self, from: &str, to: &str, max_hops: Option<u32>) -> Result<NamePaths> {
+        let graph = self.name_graph();
+        let find = |name: &str| graph.id(name).ok_or_else(|| Error::UnknownName(name.to_owned()));
+        let (s, t) = (find(from)?, find(to)?);
+        let limits = Limits { blocked: None, max_hops: max_hops.unwrap_or(u32::MAX) };
+        let all = all_shortest(&*graph, limits, s, t);
+        Ok(NamePaths { graph, all })
+    }
+
+    /// MedReason's query: for every question entity x answer entity, in that order, the
+    /// shortest paths as names (within `max_hops` edges when given), at most `max_paths` per
+    /// pair (sampled with `seed`). Missing
+    /// names and unreachable pairs are left out, as MedReason does. `interrupted` is asked
+    /// before each pair; when it says yes the groups found so far are returned.
+    pub fn medreason_paths(
+        &self,
+        question: &[String],
+        answer: &[String],
+        max_hops: Option<u32>,
+        max_paths: usize,
+        seed: u64,
+        interrupted: &mut dyn FnMut() -> bool,
+    ) -> Vec<Vec<Vec<String>>> {
+        let mut groups = Vec::new();
+        for q in question {
+            for a in answer {
+                if interrupted() {
+                    return groups;
+                }
+                match self.medreason_pair(q, a, max_hops) {
+                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample(max_paths, seed)),
+                    _ => {}
+                }
+            }
+        }
+        groups
+    }
+}
