@@ -19,6 +19,23 @@ use kgcore::{Graph, NameMatch, NodeIndex, OpenMode, PathFinder, VectorKind};
 
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
+/// `println!` to standard output that hands a write error (a closed pipe) to the caller, where
+/// `println!` would panic.
+macro_rules! outln {
+    ($($arg:tt)*) => { writeln!(std::io::stdout(), $($arg)*)? };
+}
+
+/// `print!`, likewise.
+macro_rules! out {
+    ($($arg:tt)*) => { write!(std::io::stdout(), $($arg)*)? };
+}
+
+/// True if `e` is a write to a closed pipe: the reader (`head`, a pager) has what it wanted.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let kind = e.downcast_ref::<std::io::Error>().map(std::io::Error::kind).or_else(|| e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
+    kind == Some(std::io::ErrorKind::BrokenPipe)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -40,6 +57,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed standard output ends the command quietly, as Unix tools do.
+        Err(e) if is_broken_pipe(&*e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kgcore: error: {e}");
             ExitCode::FAILURE
@@ -87,7 +106,7 @@ fn import(db: PathBuf, files: Vec<PathBuf>, json: bool) -> CliResult {
         v["seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
         print_json(&v)
     } else {
-        println!(
+        outln!(
             "imported {} rows from {} file(s) in {:.1} s: {} nodes, {} edges ({} duplicate rows skipped)",
             report.load.rows,
             report.load.files,
@@ -109,10 +128,10 @@ fn info(db: PathBuf, json: bool) -> CliResult {
     if json {
         return print_json(&info);
     }
-    println!("nodes            {}", info.nodes);
-    println!("edges (stored)   {}", info.edges);
-    println!("undirected pairs {}", info.undirected_edges);
-    println!(
+    outln!("nodes            {}", info.nodes);
+    outln!("edges (stored)   {}", info.edges);
+    outln!("undirected pairs {}", info.undirected_edges);
+    outln!(
         "degree           min {} / median {} / mean {:.1} / p99 {} / max {}{}",
         info.degree.min,
         info.degree.median,
@@ -121,14 +140,14 @@ fn info(db: PathBuf, json: bool) -> CliResult {
         info.degree.max,
         info.degree.max_node.map(|n| format!(" (node {n})")).unwrap_or_default()
     );
-    println!("view memory      {:.1} MiB", info.view_bytes as f64 / (1 << 20) as f64);
-    println!("node types:");
+    outln!("view memory      {:.1} MiB", info.view_bytes as f64 / (1 << 20) as f64);
+    outln!("node types:");
     for (t, c) in &info.node_types {
-        println!("  {t:<28} {c}");
+        outln!("  {t:<28} {c}");
     }
-    println!("relations:");
+    outln!("relations:");
     for (r, c) in &info.relations {
-        println!("  {r:<28} {c}");
+        outln!("  {r:<28} {c}");
     }
     Ok(())
 }
@@ -183,10 +202,10 @@ fn node(db: PathBuf, query: &str, limit: usize, json: bool) -> CliResult {
         return print_json(&docs);
     }
     for d in &docs {
-        println!("{} [{}] {} ({}, {}) degree {}", d["index"], d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["type"].as_str().unwrap_or(""), d["source"].as_str().unwrap_or(""), d["degree"]);
+        outln!("{} [{}] {} ({}, {}) degree {}", d["index"], d["id"].as_str().unwrap_or(""), d["name"].as_str().unwrap_or(""), d["type"].as_str().unwrap_or(""), d["source"].as_str().unwrap_or(""), d["degree"]);
         for nb in d["neighbours"].as_array().into_iter().flatten() {
             let arrow = if nb["direction"] == "out" { "->" } else { "<-" };
-            println!("  {arrow} [{}] {} {} ({})", nb["display_relation"].as_str().unwrap_or(""), nb["index"], nb["name"].as_str().unwrap_or(""), nb["type"].as_str().unwrap_or(""));
+            outln!("  {arrow} [{}] {} {} ({})", nb["display_relation"].as_str().unwrap_or(""), nb["index"], nb["name"].as_str().unwrap_or(""), nb["type"].as_str().unwrap_or(""));
         }
     }
     Ok(())
@@ -233,18 +252,18 @@ fn path(a: PathArgs) -> CliResult {
         return print_json(&doc);
     }
     match distance {
-        None => println!("no path"),
+        None => outln!("no path"),
         Some(d) => {
-            print!("distance {d}");
+            out!("distance {d}");
             if let Some(c) = count {
-                print!(", {} shortest path(s)", count_text(c));
+                out!(", {} shortest path(s)", count_text(c));
             }
-            println!();
+            outln!();
             for (i, p) in paths.iter().enumerate() {
-                println!("{}: {}", i + 1, kgcore::query::render::labelled(&view, finder.resolved(), p));
+                outln!("{}: {}", i + 1, kgcore::query::render::labelled(&view, finder.resolved(), p));
             }
             if truncated {
-                println!("(more paths not shown: raise --limit, or use --sample)");
+                outln!("(more paths not shown: raise --limit, or use --sample)");
             }
         }
     }
@@ -263,10 +282,10 @@ fn medreason_path(graph: &Graph, a: &PathArgs) -> CliResult {
         }));
     }
     match all.distance() {
-        None => println!("no path"),
+        None => outln!("no path"),
         Some(d) => {
-            println!("distance {d}, {} shortest path(s)", count_text(all.count()));
-            print!("{}", kgcore::query::render::medreason(&named));
+            outln!("distance {d}, {} shortest path(s)", count_text(all.count()));
+            out!("{}", kgcore::query::render::medreason(&named));
         }
     }
     Ok(())
@@ -286,7 +305,7 @@ fn count_text(c: u128) -> String {
 
 fn check(db: PathBuf) -> CliResult {
     let r = open(&db)?.check()?;
-    println!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
+    outln!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
     Ok(())
 }
 
@@ -295,13 +314,13 @@ fn run_bench(db: PathBuf, pairs: usize, k_pairs: usize, seed: u64, json: bool) -
     if json {
         return print_json(&r);
     }
-    println!("open {:.1} ms, first query {:.1} us, {} pairs (seed {}), {} threads", r.open_ms, r.first_query_us, r.pairs, r.seed, r.threads);
-    println!("{:<55} {:>8} {:>12} {:>12} {:>12}", "query", "n", "p50 us", "p99 us", "mean us");
+    outln!("open {:.1} ms, first query {:.1} us, {} pairs (seed {}), {} threads", r.open_ms, r.first_query_us, r.pairs, r.seed, r.threads);
+    outln!("{:<55} {:>8} {:>12} {:>12} {:>12}", "query", "n", "p50 us", "p99 us", "mean us");
     for l in &r.latencies {
-        println!("{:<55} {:>8} {:>12.1} {:>12.1} {:>12.1}", l.query, l.queries, l.p50_us, l.p99_us, l.mean_us);
+        outln!("{:<55} {:>8} {:>12.1} {:>12.1} {:>12.1}", l.query, l.queries, l.p50_us, l.p99_us, l.mean_us);
     }
-    println!("batch shortest paths: {:.0} pairs/s", r.batch_pairs_per_second);
-    println!("name index: {} names built in {:.0} ms", r.names, r.name_index_build_ms);
+    outln!("batch shortest paths: {:.0} pairs/s", r.batch_pairs_per_second);
+    outln!("name index: {} names built in {:.0} ms", r.names, r.name_index_build_ms);
     Ok(())
 }
 
@@ -379,7 +398,7 @@ fn embed_import(db: PathBuf, vectors: &std::path::Path, ids: &std::path::Path, k
     if json {
         return print_json(&report);
     }
-    println!("attached {rows} vectors of dimension {dim} ({live} live rows, {}) in {:.1} s: {}",
+    outln!("attached {rows} vectors of dimension {dim} ({live} live rows, {}) in {:.1} s: {}",
         if hnsw { "HNSW" } else { "exact" }, start.elapsed().as_secs_f64(), file.display());
     Ok(())
 }
@@ -410,11 +429,11 @@ fn search(db: PathBuf, text: &str, node_type: Option<&str>, fuzzy: Option<u8>, p
         return print_json(&docs);
     }
     if docs.is_empty() {
-        println!("no match");
+        outln!("no match");
     }
     for d in &docs {
         for n in d["nodes"].as_array().into_iter().flatten() {
-            println!("{}\t{}\t{} ({})\tdistance {}", n["index"], n["id"].as_str().unwrap_or(""), n["name"].as_str().unwrap_or(""), n["type"].as_str().unwrap_or(""), d["distance"]);
+            outln!("{}\t{}\t{} ({})\tdistance {}", n["index"], n["id"].as_str().unwrap_or(""), n["name"].as_str().unwrap_or(""), n["type"].as_str().unwrap_or(""), d["distance"]);
         }
     }
     Ok(())

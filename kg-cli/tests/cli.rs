@@ -218,3 +218,30 @@ fn embed_import_attaches_searchable_vectors_and_refuses_bad_input_whole() {
     }
 }
 
+#[test]
+fn a_closed_standard_output_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.01", "--seed", "3", "--out", csv_s]).status.success());
+    assert!(kgcore(&["import", "--db", db_s, csv_s]).status.success());
+    let hub = ok_json(&["info", "--db", db_s, "--json"])["degree"]["max_node"].as_u64().unwrap().to_string();
+    let name = ok_json(&["node", "--db", db_s, &hub, "--json"])[0]["name"].as_str().unwrap().to_owned();
+    let commands: [&[&str]; 7] = [
+        &["info", "--db", db_s],
+        &["node", "--db", db_s, &hub],
+        &["path", "--db", db_s, "0", &hub, "--all"],
+        &["path", "--db", db_s, "0", &hub, "--all", "--json"],
+        &["search", "--db", db_s, &name],
+        &["search", "--db", db_s, &name, "--json"],
+        &["bench", "--db", db_s, "--pairs", "20", "--k-pairs", "2"],
+    ];
+    for args in commands {
+        // A pipe whose reader is gone before the command writes its first byte.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_kgcore")).args(args).stdout(writer).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.is_empty(), "{args:?}: {:?} {err}", out.status);
+    }
+}
