@@ -1,4 +1,5 @@
-"""kgcore's HNSW index against hnswlib on the same vectors, single-threaded queries.
+"""kgcore's HNSW index against hnswlib and the hnsw_rs crate on the same vectors, single-threaded
+queries.
 
 Vectors: MiniLM embeddings (kgcore.embed, 384 dimensions) of every node name of a database
 (default: a generated graph at scale 1.0, ~130k nodes), cached in ~/.cache/kgcore-bench.
@@ -9,7 +10,8 @@ true similarity reaches the k-th best (ties are equally right answers).
 
     python3 benches/vectors.py [--db DIR] [--queries 1000] [--out vectors-results.md]
 
-Each build runs in its own process so its time and peak memory are its own.
+Each build runs in its own process so its time and peak memory are its own. hnsw_rs runs as
+the Rust binary `hnsw-rs-peer` (benches/hnsw_rs_peer), built here if missing.
 """
 
 from __future__ import annotations
@@ -123,6 +125,16 @@ def run_engine(engine: str, db: str, base: Path, qs: Path, ids: Path, k: int, ou
     out.write_text(json.dumps({"engine": engine, "build_s": build, "mem_mb": mem, "rows": rows}))
 
 
+def hnsw_rs_peer() -> Path:
+    """The hnsw_rs engine's binary, built in the release profile when it is not there yet."""
+    root = Path(__file__).resolve().parents[1]
+    target = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache" / "kgcore-target"))
+    exe = target / "release" / "hnsw-rs-peer"
+    if not exe.exists():
+        subprocess.run(["cargo", "build", "--release", "-p", "hnsw-rs-peer"], cwd=root, check=True)
+    return exe
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="database directory (default: a generated graph at --scale)")
@@ -166,12 +178,18 @@ def main() -> None:
         sims.append(s)
         kth.append(float(np.partition(-s, a.k - 1)[a.k - 1]) * -1)
     results = {}
-    for engine in ("kgcore", "hnswlib"):
+    for engine in ("kgcore", "hnswlib", "hnsw_rs"):
         out = Path(tempfile.mkdtemp()) / f"{engine}.json"
-        subprocess.run([sys.executable, __file__, "--engine", engine, "--db", db, "--k", str(a.k), "--files", str(base), str(qs), str(ids), str(out)], check=True)
+        if engine == "hnsw_rs":
+            efs = ",".join(map(str, EFS))
+            cmd = [str(hnsw_rs_peer()), str(base), str(qs), str(ids), str(out), "--k", str(a.k), "--m", str(M),
+                   "--ef-construction", str(EF_CONSTRUCTION), "--ef", efs]
+        else:
+            cmd = [sys.executable, __file__, "--engine", engine, "--db", db, "--k", str(a.k), "--files", str(base), str(qs), str(ids), str(out)]
+        subprocess.run(cmd, check=True)
         results[engine] = json.loads(out.read_text())
     lines = [
-        f"# HNSW: kgcore vs hnswlib, {len(data):,} x {data.shape[1]} MiniLM name vectors, {len(queries)} queries, k={a.k}",
+        f"# HNSW: kgcore vs hnswlib vs hnsw_rs, {len(data):,} x {data.shape[1]} MiniLM name vectors, {len(queries)} queries, k={a.k}",
         "",
         f"`python3 benches/vectors.py --db {a.db or '(generated, scale ' + str(a.scale) + ')'}`; M={M}, ef_construction={EF_CONSTRUCTION}, builds on {os.cpu_count()} threads, queries on one.",
         "",
@@ -185,20 +203,21 @@ def main() -> None:
             )
             row["recall"] = rec
             lines.append(f"| {engine} | {r['build_s']:.1f} | {r['mem_mb']:.0f} | {row['ef']} | {rec:.4f} | {row['p50_us']:.1f} | {row['qps']:,.0f} |")
-    lines.append("")
-    lines.append("QPS ratio kgcore/hnswlib at the same ef, and at the same recall (hnswlib's QPS")
-    lines.append("interpolated between its two ef settings whose recalls bracket kgcore's):")
-    lines.append("")
-    h_rows = results["hnswlib"]["rows"]
-    for k_row, h_row in zip(results["kgcore"]["rows"], h_rows):
-        same_ef = k_row["qps"] / h_row["qps"]
-        at_recall = "outside hnswlib's measured range"
-        for lo, hi in zip(h_rows, h_rows[1:]):
-            if lo["recall"] <= k_row["recall"] <= hi["recall"] and hi["recall"] > lo["recall"]:
-                f = (k_row["recall"] - lo["recall"]) / (hi["recall"] - lo["recall"])
-                h_qps = math.exp(math.log(lo["qps"]) + f * (math.log(hi["qps"]) - math.log(lo["qps"])))
-                at_recall = f"{k_row['qps'] / h_qps:.2f}"
-        lines.append(f"- ef={k_row['ef']} (kgcore recall {k_row['recall']:.4f}): same ef {same_ef:.2f}, same recall {at_recall}")
+    for peer in ("hnswlib", "hnsw_rs"):
+        lines.append("")
+        lines.append(f"QPS ratio kgcore/{peer} at the same ef, and at the same recall ({peer}'s QPS")
+        lines.append("interpolated between its two ef settings whose recalls bracket kgcore's):")
+        lines.append("")
+        p_rows = results[peer]["rows"]
+        for k_row, p_row in zip(results["kgcore"]["rows"], p_rows):
+            same_ef = k_row["qps"] / p_row["qps"]
+            at_recall = f"outside {peer}'s measured range"
+            for lo, hi in zip(p_rows, p_rows[1:]):
+                if lo["recall"] <= k_row["recall"] <= hi["recall"] and hi["recall"] > lo["recall"]:
+                    f = (k_row["recall"] - lo["recall"]) / (hi["recall"] - lo["recall"])
+                    p_qps = math.exp(math.log(lo["qps"]) + f * (math.log(hi["qps"]) - math.log(lo["qps"])))
+                    at_recall = f"{k_row['qps'] / p_qps:.2f}"
+            lines.append(f"- ef={k_row['ef']} (kgcore recall {k_row['recall']:.4f}): same ef {same_ef:.2f}, same recall {at_recall}")
     text = "\n".join(lines) + "\n"
     print(text)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

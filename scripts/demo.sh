@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-claim_target_dir "$CARGO_TARGET_DIR" -- kgcore kg-core kg-query kg-index kg-cli kg-py
+claim_target_dir "$CARGO_TARGET_DIR" -- kgcore kg-core kg-query kg-index kg-cli kg-py hnsw-rs-peer
 ensure_libclang
 echo "== building kgcore (release; the first build compiles RocksDB, ~25 min on 2 cores)" >&2
 cargo build --release -p kg-cli

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-claim_target_dir "$CARGO_TARGET_DIR" -- kgcore kg-core kg-query kg-index kg-cli kg-py
+claim_target_dir "$CARGO_TARGET_DIR" -- kgcore kg-core kg-query kg-index kg-cli kg-py hnsw-rs-peer
 ensure_libclang
 cargo test --release --workspace
 if cargo clippy --version >/dev/null 2>&1; then
