@@ -7,7 +7,7 @@ use kg_index::{Hit, NameIndex};
 
 use crate::files::NAME_INDEX_FILE;
 use crate::graph::per_generation;
-use crate::{Graph, Result};
+use crate::{Error, Graph, Result};
 
 /// How a [`Graph::search_names`] text matches names (all normalised: case, width, spacing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,19 @@ pub enum NameMatch {
     Prefix,
     /// Names within this many edits (1 or 2).
     Fuzzy(u8),
+}
+
+impl NameMatch {
+    /// The match asked for by the options the CLI and Python take: `fuzzy` edits (1 or 2), else
+    /// `prefix`, else exact. Fuzzy and prefix together are refused: no lookup answers both.
+    pub fn from_options(fuzzy: u8, prefix: bool) -> Result<Self> {
+        match (fuzzy, prefix) {
+            (0, false) => Ok(NameMatch::Exact),
+            (0, true) => Ok(NameMatch::Prefix),
+            (d, false) => Ok(NameMatch::Fuzzy(d)),
+            (_, true) => Err(Error::InvalidArgument("a name search is prefix or fuzzy, not both".into())),
+        }
+    }
 }
 
 impl Graph {
@@ -51,13 +64,15 @@ impl Graph {
     pub fn search_names(&self, text: &str, how: NameMatch, node_type: Option<&str>, limit: usize) -> Result<Vec<Hit>> {
         let idx = self.name_index();
         let view = self.view();
-        Ok(match how {
+        let mut hits = match how {
             NameMatch::Fuzzy(d) => idx.fuzzy(&view, text, d, node_type, limit)?,
             NameMatch::Prefix => idx.prefix(&view, text, node_type, limit)?,
             NameMatch::Exact => {
                 let nodes = idx.exact(&view, text, node_type)?;
                 if nodes.is_empty() { Vec::new() } else { vec![Hit { key: kg_index::normalize(text), distance: 0, nodes }] }
             }
-        })
+        };
+        hits.truncate(limit);
+        Ok(hits)
     }
 }

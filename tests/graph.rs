@@ -187,3 +187,20 @@ fn generated_files_appear_whole_plain_or_gzip() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!left.iter().any(|n| n.to_string_lossy().starts_with("bad")), "nothing of a failed generation is left: {left:?}");
 }
+
+#[test]
+fn name_searches_follow_one_rule_for_their_options() {
+    assert_eq!(NameMatch::from_options(0, false).unwrap(), NameMatch::Exact);
+    assert_eq!(NameMatch::from_options(0, true).unwrap(), NameMatch::Prefix);
+    assert_eq!(NameMatch::from_options(2, false).unwrap(), NameMatch::Fuzzy(2));
+    assert!(matches!(NameMatch::from_options(1, true), Err(Error::InvalidArgument(_))));
+
+    let dir = tempfile::tempdir().unwrap();
+    let g = Graph::open(imported(dir.path()), OpenMode::ReadOnly).unwrap();
+    let (_, name) = uniquely_named(&g);
+    for how in [NameMatch::Exact, NameMatch::Prefix, NameMatch::Fuzzy(1)] {
+        assert!(g.search_names(&name, how, None, 0).unwrap().is_empty(), "{how:?}: limit 0 is no hit");
+        assert!(!g.search_names(&name, how, None, 1).unwrap().is_empty(), "{how:?}: the name itself");
+        assert!(g.search_names(&name[..2], how, None, 2).unwrap().len() <= 2, "{how:?}");
+    }
+}

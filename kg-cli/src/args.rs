@@ -72,7 +72,7 @@ pub enum Command {
         /// Only nodes of this type.
         #[arg(long = "type")]
         node_type: Option<String>,
-        /// Names within this many edits (1 or 2).
+        /// Names within this many edits (1 or 2); not with --prefix.
         #[arg(long)]
         fuzzy: Option<u8>,
         /// Names starting with TEXT.

@@ -406,11 +406,7 @@ fn embed_import(db: PathBuf, vectors: &std::path::Path, ids: &std::path::Path, k
 #[allow(clippy::too_many_arguments)]
 fn search(db: PathBuf, text: &str, node_type: Option<&str>, fuzzy: Option<u8>, prefix: bool, limit: usize, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let how = match (fuzzy, prefix) {
-        (Some(d), _) => NameMatch::Fuzzy(d),
-        (None, true) => NameMatch::Prefix,
-        (None, false) => NameMatch::Exact,
-    };
+    let how = NameMatch::from_options(fuzzy.unwrap_or(0), prefix)?;
     let hits = graph.search_names(text, how, node_type, limit)?;
     let view = graph.view();
     let docs: Vec<serde_json::Value> = hits

@@ -94,6 +94,14 @@ fn errors_name_the_problem_and_exit_nonzero() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
     assert_eq!(kgcore(&["path"]).status.code(), Some(2));
+
+    // A name search is prefix or fuzzy, not both: refused, as in Python.
+    let (csv, good) = (dir.path().join("kg.csv"), dir.path().join("good"));
+    assert!(kgcore(&["generate", "--scale", "0.01", "--seed", "1", "--out", csv.to_str().unwrap()]).status.success());
+    assert!(kgcore(&["import", "--db", good.to_str().unwrap(), csv.to_str().unwrap()]).status.success());
+    let out = kgcore(&["search", "--db", good.to_str().unwrap(), "abc", "--prefix", "--fuzzy", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("prefix or fuzzy, not both"));
 }
 
 #[test]

@@ -33,14 +33,11 @@ fn mapping_tuple(m: Mapping) -> MappingTuple {
 #[pymethods]
 impl PyGraph {
     /// Nodes by name, normalised (case, width, spacing): exact, or `prefix`, or within `fuzzy`
-    /// edits (1 or 2). Returns `[(name, distance, [node indices])]`, closest first.
+    /// edits (1 or 2; not with `prefix`). Returns at most `limit` `[(name, distance, [node
+    /// indices])]`, closest first.
     #[pyo3(signature = (text, *, node_type = None, fuzzy = 0, prefix = false, limit = 20))]
     fn search_names(&self, py: Python<'_>, text: &str, node_type: Option<String>, fuzzy: u8, prefix: bool, limit: usize) -> PyResult<Vec<(String, u8, Vec<NodeIndex>)>> {
-        let how = match (fuzzy, prefix) {
-            (0, false) => NameMatch::Exact,
-            (0, true) => NameMatch::Prefix,
-            (d, _) => NameMatch::Fuzzy(d),
-        };
+        let how = NameMatch::from_options(fuzzy, prefix).map_err(to_py)?;
         let text = text.to_owned();
         let hits = py.detach(|| self.graph.search_names(&text, how, node_type.as_deref(), limit)).map_err(to_py)?;
         Ok(hits.into_iter().map(|h| (h.key, h.distance, h.nodes)).collect())

@@ -12,8 +12,9 @@ pyo3::create_exception!(kgcore, KgcoreError, PyException, "Base of kgcore's own 
 pyo3::create_exception!(kgcore, LockedError, KgcoreError, "The database is open read-write in another process.");
 pyo3::create_exception!(kgcore, CorruptionError, KgcoreError, "A database or index file failed to decode or verify.");
 
-/// `KeyError` for an unknown node or name, `ValueError` for bad input, `FileNotFoundError` and
-/// `OSError` for files, `LockedError` and `CorruptionError`, else `KgcoreError`.
+/// `KeyError` for an unknown node (by index or name) or edge, `ValueError` for bad input
+/// (unknown node types and relations included), `FileNotFoundError` and `OSError` for files,
+/// `LockedError` and `CorruptionError`, else `KgcoreError`.
 pub fn to_py(e: impl Into<Error>) -> PyErr {
     let e = e.into();
     let text = e.to_string();
@@ -27,7 +28,7 @@ pub fn to_py(e: impl Into<Error>) -> PyErr {
             StorageError::Corruption { .. } => CorruptionError::new_err(text),
             _ => KgcoreError::new_err(text),
         },
-        Error::Query(QueryError::UnknownNode(_) | QueryError::UnknownName { .. }) => PyKeyError::new_err(text),
+        Error::Query(QueryError::UnknownNode(_) | QueryError::UnknownNodeName(_)) => PyKeyError::new_err(text),
         Error::Query(_) => PyValueError::new_err(text),
         Error::Index(IndexError::Io { .. }) => PyOSError::new_err(text),
         Error::Index(IndexError::Corrupt { .. }) => CorruptionError::new_err(text),

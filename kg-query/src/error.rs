@@ -12,10 +12,13 @@ pub enum QueryError {
     /// A node index the view does not hold.
     #[error("unknown node {0}")]
     UnknownNode(NodeIndex),
-    /// A node name, node type or relation the view does not hold.
+    /// A node name the view does not hold.
+    #[error("unknown node name {0:?}")]
+    UnknownNodeName(String),
+    /// A node type or relation the view does not hold (an argument, not a node).
     #[error("unknown {kind} {name:?}")]
-    UnknownName {
-        /// What was looked for: "node name", "node type" or "relation".
+    UnknownTerm {
+        /// What was looked for: "node type" or "relation".
         kind: &'static str,
         /// The name given.
         name: String,

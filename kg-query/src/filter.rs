@@ -80,7 +80,7 @@ impl ResolvedConstraints {
         let type_ids = |names: &[String]| -> Result<Vec<bool>> {
             let mut mask = vec![false; vocab.node_types.len()];
             for n in names {
-                let id = vocab.node_types.get(n).ok_or_else(|| QueryError::UnknownName { kind: "node type", name: n.clone() })?;
+                let id = vocab.node_types.get(n).ok_or_else(|| QueryError::UnknownTerm { kind: "node type", name: n.clone() })?;
                 mask[id as usize] = true;
             }
             Ok(mask)
@@ -90,7 +90,7 @@ impl ResolvedConstraints {
             for n in names {
                 let ls = vocab.labels_named(n);
                 if ls.is_empty() {
-                    return Err(QueryError::UnknownName { kind: "relation", name: n.clone() });
+                    return Err(QueryError::UnknownTerm { kind: "relation", name: n.clone() });
                 }
                 for l in ls {
                     mask[l as usize] = true;

@@ -15,7 +15,7 @@ pub fn resolve(view: &GraphView, text: &str) -> Result<NodeIndex> {
     }
     let candidates = find_by_name(view, t);
     match candidates.len() {
-        0 => Err(QueryError::UnknownName { kind: "node name", name: t.to_owned() }),
+        0 => Err(QueryError::UnknownNodeName(t.to_owned())),
         1 => Ok(candidates[0]),
         _ => Err(QueryError::Ambiguous { name: t.to_owned(), candidates }),
     }

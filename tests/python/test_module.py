@@ -171,6 +171,13 @@ def test_name_search(graph):
         graph.search_names("   ")
     with pytest.raises(ValueError):
         graph.search_names(name, node_type="no such type")
+    # One rule for the options, as in the CLI: prefix and fuzzy together are refused, and
+    # limit bounds every kind of search.
+    with pytest.raises(ValueError, match="prefix or fuzzy, not both"):
+        graph.search_names(name[:4], prefix=True, fuzzy=1)
+    for options in ({}, {"prefix": True}, {"fuzzy": 1}):
+        assert graph.search_names(name, limit=0, **options) == []
+        assert len(graph.search_names(name[:2], limit=2, **options)) <= 2
 
 
 def test_vectors_and_entity_mapping(db_path):
@@ -279,3 +286,44 @@ def test_ctrl_c_interrupts_a_long_call(db_path):
     p.send_signal(signal.SIGINT)
     out, _ = p.communicate(timeout=60)
     assert out.split() == ["interrupted", "True"] and p.returncode == 0, out
+
+
+def test_module_namespace_is_the_api():
+    import importlib.metadata
+
+    assert kgcore.__version__ == importlib.metadata.version("kgcore")
+    public = {n for n in dir(kgcore) if not n.startswith("_")}
+    assert public <= set(kgcore.__all__) | {"embed"}, public - set(kgcore.__all__)
+    assert not hasattr(kgcore, "os") and not hasattr(kgcore, "tempfile")
+
+
+def test_one_rule_for_what_is_unknown(graph):
+    """KeyError for a node (or edge) the graph does not hold; ValueError for an argument it
+    cannot take, unknown node types and relations included, at every entry point."""
+    h = hub(graph)
+    missing = 10**9
+    for call in (
+        lambda: graph.node(missing),
+        lambda: graph.neighbours(missing),
+        lambda: graph.shortest_path(h, missing),
+        lambda: graph.all_shortest_paths(missing, h),
+        lambda: graph.k_shortest_paths(h, missing, 2),
+        lambda: graph.many_to_many([h], [missing]),
+        lambda: graph.neighbourhood([missing], 1),
+        lambda: graph.render_labelled([missing]),
+        lambda: graph.induced_edges([h, missing]),
+    ):
+        with pytest.raises(KeyError):
+            call()
+    for call in (
+        lambda: graph.search_names("fever", node_type="no such type"),
+        lambda: graph.map_entity("fever", node_type="no such type"),
+        lambda: graph.shortest_path(h, 0, node_types=["no such type"]),
+        lambda: graph.all_shortest_paths(h, 0, exclude_node_types=["no such type"]),
+        lambda: graph.k_shortest_paths(h, 0, 2, relations=["no such relation"]),
+        lambda: graph.distances(np.array([[h, 0]]), exclude_relations=["no such relation"]),
+        lambda: graph.many_to_many([h], [0], node_types=["no such type"]),
+        lambda: graph.neighbourhood([h], 1, relations=["no such relation"]),
+    ):
+        with pytest.raises(ValueError):
+            call()

@@ -9,14 +9,12 @@
 True
 """
 
-import os
-import tempfile
-
 from ._kgcore import (
     CorruptionError,
     Graph,
     KgcoreError,
     LockedError,
+    __version__,
     generate,
     import_files,
     open,
@@ -99,6 +97,9 @@ def import_dataframe(path, frame):
     """Imports a pandas DataFrame or a pyarrow Table with PrimeKG's kg.csv columns, through the
     same validating, all-or-nothing importer as files (the frame is streamed to a temporary CSV
     first)."""
+    import os
+    import tempfile
+
     columns = list(frame.column_names) if hasattr(frame, "column_names") else list(frame.columns)
     missing = [c for c in KG_COLUMNS if c not in columns]
     if missing:
@@ -118,6 +119,7 @@ def import_dataframe(path, frame):
 
 
 __all__ = [
+    "__version__",
     "KG_COLUMNS",
     "edges_frame",
     "edges_table",

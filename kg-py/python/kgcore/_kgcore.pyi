@@ -4,7 +4,9 @@ from typing import Any, TypeAlias, TypedDict, Unpack, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'generate', 'render_medreason', 'KgcoreError', 'LockedError', 'CorruptionError']
+__version__: str
+
+__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'generate', 'render_medreason', '__version__', 'KgcoreError', 'LockedError', 'CorruptionError']
 
 class KgcoreError(Exception): ...
 class LockedError(KgcoreError): ...
