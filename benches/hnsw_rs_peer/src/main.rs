@@ -5,13 +5,27 @@
 //!
 //!     hnsw-rs-peer BASE.npy QUERIES.npy IDS.npy OUT.json --k 10 --m 16 --ef-construction 200 --ef 16,32,64
 //!
-//! Rows are normalised once and compared by dot product (`DistDot`), as hnswlib's cosine space
-//! and kgcore do.
+//! Rows are normalised once and compared by dot product, as hnswlib's cosine space and kgcore
+//! do. The distance is this file's `UnitDot` (1 - dot, clamped at 0), not anndists' `DistDot`:
+//! that one asserts `1 - dot >= 0` and so panics when rounding puts two identical unit rows a
+//! hair above 1 (it did, inserting the benchmark's MiniLM rows, a third of which share their
+//! vector with other rows).
 
 use std::path::Path;
 use std::time::Instant;
 
-use hnsw_rs::prelude::{DistDot, Hnsw};
+use hnsw_rs::prelude::{Distance, Hnsw};
+
+/// Cosine distance of unit rows: 1 - dot, clamped at 0 against rounding.
+#[derive(Debug, Clone, Copy)]
+struct UnitDot;
+
+impl Distance<f32> for UnitDot {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        (1.0 - dot).max(0.0)
+    }
+}
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -56,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let before = rss_mb();
     let started = Instant::now();
-    let mut index = Hnsw::<f32, DistDot>::new(m, rows, 16, ef_construction, DistDot {});
+    let mut index = Hnsw::<f32, UnitDot>::new(m, rows, 16, ef_construction, UnitDot);
     let with_ids: Vec<(&Vec<f32>, usize)> = data.iter().zip(0..).collect();
     index.parallel_insert(&with_ids);
     let build_s = started.elapsed().as_secs_f64();
