@@ -1,7 +1,5 @@
 //! One error type for everything a [`crate::Graph`] does, keeping the part that failed.
 
-use kg_core::NodeIndex;
-
 /// What can go wrong through the facade: the part's own error, unchanged, or a misuse of the
 /// facade itself. Bindings map these variants (never their text) to their own error types.
 #[derive(Debug, thiserror::Error)]
@@ -19,9 +17,6 @@ pub enum Error {
     /// A name that no node of MedReason's name graph bears.
     #[error("no node named {0:?} (case-insensitive)")]
     UnknownName(String),
-    /// A node index the database does not hold.
-    #[error("unknown node {0}")]
-    UnknownNode(NodeIndex),
     /// A call that needs embeddings on a database that has none attached.
     #[error("no embeddings are attached to this database (attach them with set_vectors or `kgcore embed-import`)")]
     NoEmbeddings,

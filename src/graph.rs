@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, NodeIndex, OpenMode};
+use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, OpenMode};
 use kg_index::{NameIndex, VectorIndex};
 use kg_query::NameGraph;
 
@@ -125,11 +125,6 @@ impl Graph {
     /// Persists the view and closes the database, reporting what dropping it would hide.
     pub fn close(self) -> Result<()> {
         Ok(self.db.close()?)
-    }
-
-    /// `Err(UnknownNode)` unless the database holds `node`.
-    pub fn require_node(&self, view: &GraphView, node: NodeIndex) -> Result<()> {
-        if view.contains(node) { Ok(()) } else { Err(crate::Error::UnknownNode(node)) }
     }
 }
 
