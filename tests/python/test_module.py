@@ -327,3 +327,15 @@ def test_one_rule_for_what_is_unknown(graph):
     ):
         with pytest.raises(ValueError):
             call()
+
+
+def test_render_labelled_refuses_what_is_not_a_path(graph):
+    h = hub(graph)
+    near = set(graph.neighbours(h)) | {h}
+    far = next(n for m in graph.neighbours(h) for n in graph.neighbours(m) if n not in near)
+    step = graph.shortest_path(h, far)
+    assert len(step) == 3 and graph.render_labelled(step).startswith(graph.node(h)["name"])
+    with pytest.raises(ValueError, match="no edge joins"):
+        graph.render_labelled([h, far])
+    with pytest.raises(ValueError, match="empty"):
+        graph.render_labelled([])
