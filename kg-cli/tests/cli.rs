@@ -114,7 +114,7 @@ fn a_second_writer_process_is_refused_by_the_lock() {
     let holder = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadWrite).unwrap();
     let out = kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("locked by another process"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is open read-write elsewhere"));
     // Readers in other processes still work.
     let info = ok_json(&["info", "--db", db.to_str().unwrap(), "--json"]);
     assert_eq!(info["nodes"].as_u64().unwrap() as usize, holder.view().node_count());

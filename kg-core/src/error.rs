@@ -61,8 +61,8 @@ pub enum Error {
         current: u32,
     },
 
-    /// Another process holds the database open for writing.
-    #[error("database at {0} is locked by another process (it is open read-write elsewhere); close it there or open this one read-only")]
+    /// The database is open for writing elsewhere: another process, or another handle here.
+    #[error("database at {0} is locked: it is open read-write elsewhere (in another process, or by another handle in this one); close it there or open this one read-only")]
     Locked(PathBuf),
 
     /// The database was written by a newer kgcore than this one.

@@ -162,7 +162,7 @@ fn import_into_an_existing_database_is_one_atomic_batch() -> TestResult {
     let holder = Database::open(&db_path, OpenMode::ReadWrite)?;
     let err = kg_core::import(&db_path, &[bad], None).unwrap_err();
     assert!(matches!(err, Error::Locked(_)), "{err}");
-    assert!(err.to_string().contains("locked by another process"));
+    assert!(err.to_string().contains("is open read-write elsewhere"));
     let err = Database::open(&db_path, OpenMode::ReadWrite).unwrap_err();
     assert!(matches!(err, Error::Locked(_)), "{err}");
     // Readers still work beside the writer.

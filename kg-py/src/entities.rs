@@ -39,7 +39,8 @@ impl PyGraph {
     fn search_names(&self, py: Python<'_>, text: &str, node_type: Option<String>, fuzzy: u8, prefix: bool, limit: usize) -> PyResult<Vec<(String, u8, Vec<NodeIndex>)>> {
         let how = NameMatch::from_options(fuzzy, prefix).map_err(to_py)?;
         let text = text.to_owned();
-        let hits = py.detach(|| self.graph.search_names(&text, how, node_type.as_deref(), limit)).map_err(to_py)?;
+        let graph = self.graph()?;
+        let hits = py.detach(|| graph.search_names(&text, how, node_type.as_deref(), limit)).map_err(to_py)?;
         Ok(hits.into_iter().map(|h| (h.key, h.distance, h.nodes)).collect())
     }
 
@@ -75,9 +76,10 @@ impl PyGraph {
         let params = HnswParams { m, ef_construction, ef_search, ..Default::default() };
         let flat: Vec<f32> = arr.iter().copied().collect();
         // Built on a worker (Ctrl-C drops it unused), then saved and installed here.
-        let handle = slf.clone_ref(py);
-        let idx = interruptible(py, move || handle.get().graph.build_vectors(&ids, &flat, dim, kind, params))?.map_err(to_py)?;
-        py.detach(|| slf.get().graph.install_vectors(idx)).map_err(to_py)
+        let graph = slf.get().graph()?;
+        let builder = std::sync::Arc::clone(&graph);
+        let idx = interruptible(py, move || builder.build_vectors(&ids, &flat, dim, kind, params))?.map_err(to_py)?;
+        py.detach(|| graph.install_vectors(idx)).map_err(to_py)
     }
 
     /// The `k` nodes whose embeddings are most cosine-similar to `query`, optionally of one
@@ -88,7 +90,8 @@ impl PyGraph {
         &self, py: Python<'_>, query: PyReadonlyArray1<'_, f32>, k: usize, node_type: Option<String>, exact: bool, ef: Option<usize>,
     ) -> PyResult<Vec<(NodeIndex, f32)>> {
         let q: Vec<f32> = query.as_array().iter().copied().collect();
-        py.detach(|| self.graph.search_vectors(&q, k, node_type.as_deref(), search_mode(exact, ef))).map_err(to_py)
+        let graph = self.graph()?;
+        py.detach(|| graph.search_vectors(&q, k, node_type.as_deref(), search_mode(exact, ef))).map_err(to_py)
     }
 
     /// MedReason's entity mapping: `("exact", [(node, 1.0)...])` for a name equal ignoring case,
@@ -104,10 +107,11 @@ impl PyGraph {
         let v: Option<Vec<f32>> = vector.map(|a| a.as_array().iter().copied().collect());
         let opts = MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
         let text = text.to_owned();
+        let graph = self.graph()?;
         let mapping = py
             .detach(|| {
                 let e = EntityQuery { text: &text, vector: v.as_deref(), node_type: node_type.as_deref() };
-                self.graph.map_entity(e, &opts)
+                graph.map_entity(e, &opts)
             })
             .map_err(to_py)?;
         Ok(mapping_tuple(mapping))
@@ -139,6 +143,7 @@ impl PyGraph {
             return Err(PyValueError::new_err(format!("{} texts but {} node types", texts.len(), t.len())));
         }
         let opts = MapOptions { k, min_sim, accept_sim, mode: search_mode(exact, None) };
+        let graph = self.graph()?;
         let (results, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
             let mut out = Vec::with_capacity(texts.len());
@@ -153,7 +158,7 @@ impl PyGraph {
                         node_type: node_types.as_ref().and_then(|t| t[i].as_deref()),
                     })
                     .collect();
-                match self.graph.map_entities(&queries, &opts) {
+                match graph.map_entities(&queries, &opts) {
                     Ok(r) => out.extend(r),
                     Err(e) => return (Err(e), poll),
                 }

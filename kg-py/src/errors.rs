@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyKeyError, PyOSError, 
 use pyo3::prelude::*;
 
 pyo3::create_exception!(kgcore, KgcoreError, PyException, "Base of kgcore's own errors.");
-pyo3::create_exception!(kgcore, LockedError, KgcoreError, "The database is open read-write in another process.");
+pyo3::create_exception!(kgcore, LockedError, KgcoreError, "The database is open read-write elsewhere (another process, or another handle in this one).");
 pyo3::create_exception!(kgcore, CorruptionError, KgcoreError, "A database or index file failed to decode or verify.");
 
 /// `KeyError` for an unknown node (by index or name) or edge, `ValueError` for bad input

@@ -15,8 +15,8 @@ impl PyGraph {
     #[allow(clippy::type_complexity)]
     fn edges_arrays<'py>(
         &self, py: Python<'py>,
-    ) -> (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u16>>, Vec<String>, Vec<String>) {
-        let view = self.graph.view();
+    ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u16>>, Vec<String>, Vec<String>)> {
+        let view = self.graph()?.view();
         let (s, t, l) = py.detach(|| {
             let mut s = Vec::with_capacity(view.edge_count());
             let mut t = Vec::with_capacity(view.edge_count());
@@ -32,13 +32,13 @@ impl PyGraph {
         let labels = 0..vocab.labels.len() as u16;
         let rel = labels.clone().map(|l| vocab.label_relation(l).to_owned()).collect();
         let disp = labels.map(|l| vocab.label_display(l).to_owned()).collect();
-        (s.into_pyarray(py), t.into_pyarray(py), l.into_pyarray(py), rel, disp)
+        Ok((s.into_pyarray(py), t.into_pyarray(py), l.into_pyarray(py), rel, disp))
     }
 
     /// Every node as columns: `(indices, ids, types, names, sources)`.
     #[allow(clippy::type_complexity)]
-    fn nodes_arrays<'py>(&self, py: Python<'py>) -> (Bound<'py, PyArray1<u32>>, Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
-        let view = self.graph.view();
+    fn nodes_arrays<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyArray1<u32>>, Vec<String>, Vec<String>, Vec<String>, Vec<String>)> {
+        let view = self.graph()?.view();
         let (mut idx, mut ids, mut types, mut names, mut sources) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for n in view.nodes() {
             let r = view.node(n).expect("listed node");
@@ -48,7 +48,7 @@ impl PyGraph {
             names.push(r.name.to_owned());
             sources.push(r.source.to_owned());
         }
-        (idx.into_pyarray(py), ids, types, names, sources)
+        Ok((idx.into_pyarray(py), ids, types, names, sources))
     }
 
     /// Stored edges among `nodes`: `[(source, target, relation, display_relation)]`, at most
@@ -56,7 +56,7 @@ impl PyGraph {
     #[pyo3(signature = (nodes, *, max_edges = 1_000_000))]
     fn induced_edges(&self, py: Python<'_>, nodes: Vec<NodeIndex>, max_edges: usize) -> PyResult<Vec<(NodeIndex, NodeIndex, String, String)>> {
         self.require_nodes(&nodes)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let r = py.detach(|| PathFinder::plain(&view).neighbourhood(&nodes, 0, nodes.len(), max_edges)).map_err(to_py)?;
         if r.truncated {
             return Err(PyValueError::new_err(format!("more than {max_edges} edges among these nodes; raise max_edges")));

@@ -2,25 +2,37 @@
 //! its plain look-ups. The other methods live in the module of their topic.
 
 use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 
 use kgcore::{Graph, NodeIndex, OpenMode};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::errors::{to_json, to_py};
+use crate::errors::{KgcoreError, to_json, to_py};
 
 /// An open kgcore database. Usable from many threads; pickles as "reopen this path read-only".
 #[pyclass(frozen, name = "Graph", module = "kgcore")]
 pub(crate) struct PyGraph {
-    pub(crate) graph: Graph,
-    pub(crate) path: Option<PathBuf>,
+    /// `None` once closed.
+    graph: RwLock<Option<Arc<Graph>>>,
+    path: Option<PathBuf>,
+    read_only: bool,
 }
 
 impl PyGraph {
+    /// The open graph; a ValueError once `close()` was called (as for a closed file).
+    pub(crate) fn graph(&self) -> PyResult<Arc<Graph>> {
+        self.graph
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| PyValueError::new_err("the graph is closed"))
+    }
+
     /// `Err(KeyError)` naming the first node of `nodes` the graph does not hold.
     pub(crate) fn require_nodes(&self, nodes: &[NodeIndex]) -> PyResult<()> {
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         match nodes.iter().find(|&&n| !view.contains(n)) {
             Some(bad) => Err(PyKeyError::new_err(format!("unknown node {bad}"))),
             None => Ok(()),
@@ -32,13 +44,14 @@ impl PyGraph {
 impl PyGraph {
     /// Counts of nodes and stored edges, per type and relation, and degrees.
     fn info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let info = py.detach(|| self.graph.info());
+        let graph = self.graph()?;
+        let info = py.detach(|| graph.info());
         to_json(py, &info)
     }
 
     /// The node at `index` as a dict; KeyError if there is none.
     fn node<'py>(&self, py: Python<'py>, index: NodeIndex) -> PyResult<Bound<'py, PyDict>> {
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let n = view.node(index).ok_or_else(|| PyKeyError::new_err(format!("unknown node {index}")))?;
         let d = PyDict::new(py);
         d.set_item("index", n.index)?;
@@ -51,16 +64,16 @@ impl PyGraph {
     }
 
     /// Indices of the nodes named exactly `name` (else ignoring case).
-    fn find(&self, py: Python<'_>, name: &str) -> Vec<NodeIndex> {
-        let view = self.graph.view();
+    fn find(&self, py: Python<'_>, name: &str) -> PyResult<Vec<NodeIndex>> {
+        let view = self.graph()?.view();
         let name = name.to_owned();
-        py.detach(|| kgcore::query::resolve::find_by_name(&view, &name))
+        Ok(py.detach(|| kgcore::query::resolve::find_by_name(&view, &name)))
     }
 
     /// Distinct neighbours of `index`, either direction.
     fn neighbours(&self, index: NodeIndex) -> PyResult<Vec<NodeIndex>> {
         self.require_nodes(&[index])?;
-        Ok(self.graph.view().neighbours(index).to_vec())
+        Ok(self.graph()?.view().neighbours(index).to_vec())
     }
 
     #[getter]
@@ -70,7 +83,22 @@ impl PyGraph {
 
     #[getter]
     fn read_only(&self) -> bool {
-        self.graph.mode() == OpenMode::ReadOnly
+        self.read_only
+    }
+
+    /// Closes the database: a read-write handle releases its lock, so another process (or
+    /// another `open` in this one) can write. Calls on a closed graph raise ValueError; closing
+    /// twice does nothing. Leaving a `with` block closes the graph.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let Some(graph) = self.graph.write().unwrap_or_else(|p| p.into_inner()).take() else { return Ok(()) };
+        match Arc::try_unwrap(graph) {
+            Ok(graph) => py.detach(|| graph.close()).map_err(to_py),
+            Err(shared) => {
+                // A call on another thread still holds it: leave it open.
+                *self.graph.write().unwrap_or_else(|p| p.into_inner()) = Some(shared);
+                Err(KgcoreError::new_err("the graph is in use by another thread; close it when its calls have returned"))
+            }
+        }
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -78,8 +106,8 @@ impl PyGraph {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
-        self.graph.persist_view().map_err(to_py)
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.close(py)
     }
 
     /// Pickles as "reopen this path read-only", for multiprocessing and Ray workers.
@@ -103,7 +131,7 @@ impl PyGraph {
 pub(crate) fn open(py: Python<'_>, path: PathBuf, read_only: bool) -> PyResult<PyGraph> {
     let mode = if read_only { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
     let graph = py.detach(|| Graph::open(&path, mode)).map_err(to_py)?;
-    Ok(PyGraph { graph, path: Some(path) })
+    Ok(PyGraph { graph: RwLock::new(Some(Arc::new(graph))), path: Some(path), read_only })
 }
 
 #[pyfunction]

@@ -28,7 +28,7 @@ impl PyGraph {
         &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Option<Vec<NodeIndex>>> {
         let c = options::constraints(constraints)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         py.detach(|| PathFinder::new(&view, &c)?.shortest_path(source, target)).map_err(to_py)
     }
 
@@ -42,7 +42,7 @@ impl PyGraph {
         constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Option<u32>, u128, Vec<Vec<NodeIndex>>)> {
         let c = options::constraints(constraints)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         py.detach(|| {
             let all = PathFinder::new(&view, &c)?.all_shortest(source, target)?;
             let paths = match sample {
@@ -65,7 +65,7 @@ impl PyGraph {
         constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = options::constraints(constraints)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let (r, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
             let r = PathFinder::new(&view, &c).and_then(|f| f.k_shortest_until(source, target, k, max_searches, &mut || poll.interrupted()));
@@ -85,7 +85,7 @@ impl PyGraph {
         &self, py: Python<'_>, seeds: Vec<NodeIndex>, hops: u32, max_nodes: usize, max_edges: usize, constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Vec<(NodeIndex, u32)>, Vec<(NodeIndex, NodeIndex, String)>, bool)> {
         let c = options::constraints(constraints)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let r = py.detach(|| PathFinder::new(&view, &c)?.neighbourhood(&seeds, hops, max_nodes, max_edges)).map_err(to_py)?;
         let vocab = view.vocab();
         let edges = r.edges.iter().map(|e| (e.source, e.target, vocab.label_relation(e.label).to_owned())).collect();
@@ -108,7 +108,7 @@ impl PyGraph {
             let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
             list.push((conv(row[0])?, conv(row[1])?));
         }
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let finder = PathFinder::new(&view, &c).map_err(to_py)?;
         let (out, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
@@ -136,7 +136,7 @@ impl PyGraph {
         constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Vec<PairTuple>> {
         let c = options::constraints(constraints)?;
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         let finder = PathFinder::new(&view, &c).map_err(to_py)?;
         // Whole sources per chunk, so the answer keeps its source-major order.
         let per_chunk = (CHUNK / targets.len().max(1)).max(1);
@@ -168,9 +168,10 @@ impl PyGraph {
         constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Vec<Vec<Vec<String>>>> {
         let max_hops = name_graph_hops(constraints)?;
+        let graph = self.graph()?;
         let (out, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
-            let out = self.graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, &mut || poll.interrupted());
+            let out = graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, &mut || poll.interrupted());
             (out, poll)
         });
         poll.finish(out)
@@ -186,7 +187,7 @@ impl PyGraph {
         if path.is_empty() {
             return Err(PyValueError::new_err("empty path"));
         }
-        let view = self.graph.view();
+        let view = self.graph()?.view();
         if let Some(w) = path.windows(2).find(|w| view.labels_between(w[0], w[1]).is_empty() && view.labels_between(w[1], w[0]).is_empty()) {
             return Err(PyValueError::new_err(format!("not a path: no edge joins nodes {} and {}", w[0], w[1])));
         }

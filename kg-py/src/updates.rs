@@ -41,7 +41,8 @@ impl PyGraph {
                 display_relation: field(d, "display_relation", "add_edges", i)?,
             });
         }
-        let report = py.detach(|| self.graph.apply(&batch)).map_err(to_py)?;
+        let graph = self.graph()?;
+        let report = py.detach(|| graph.apply(&batch)).map_err(to_py)?;
         to_json(py, &report)
     }
 }

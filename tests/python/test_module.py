@@ -339,3 +339,29 @@ def test_render_labelled_refuses_what_is_not_a_path(graph):
         graph.render_labelled([h, far])
     with pytest.raises(ValueError, match="empty"):
         graph.render_labelled([])
+
+
+def test_leaving_a_with_block_releases_the_write_lock(tmp_path):
+    import subprocess
+    import sys
+
+    kgcore.generate(str(tmp_path / "kg.csv"), scale=0.01, seed=4)
+    db = str(tmp_path / "db")
+    kgcore.import_files(db, [str(tmp_path / "kg.csv")])
+    with kgcore.open(db) as g:
+        nodes = g.info()["nodes"]
+        with pytest.raises(kgcore.LockedError, match="another handle in this one"):
+            kgcore.open(db)
+    # The same process, and another one, can now write.
+    with kgcore.open(db) as again:
+        assert again.info()["nodes"] == nodes
+    probe = "import kgcore, sys; g = kgcore.open(sys.argv[1]); print(g.info()['nodes']); g.close()"
+    out = subprocess.run([sys.executable, "-c", probe, db], capture_output=True, text=True, check=True).stdout
+    assert int(out) == nodes
+    # A closed graph refuses calls the way a closed file does; closing again does nothing.
+    with pytest.raises(ValueError, match="closed"):
+        g.info()
+    with pytest.raises(ValueError, match="closed"):
+        g.shortest_path(0, 1)
+    g.close()
+    assert "read_only=False" in repr(g)
