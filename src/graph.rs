@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, OpenMode};
+use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, NodeIndex, OpenMode};
 use kg_index::{NameIndex, VectorIndex};
 use kg_query::NameGraph;
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// Receives the warnings of a [`Graph`]: a damaged derived file that was rebuilt, a cache that
 /// could not be saved. Nothing it is told changes an answer.
@@ -120,6 +120,23 @@ impl Graph {
     /// Writes the view file if updates made it stale.
     pub fn persist_view(&self) -> Result<()> {
         Ok(self.db.persist_view()?)
+    }
+
+    /// `path` in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`
+    /// (see [`kg_query::render::labelled`]). An unknown node, an empty path, or two consecutive
+    /// nodes that no stored edge joins are errors.
+    pub fn render_labelled(&self, path: &[NodeIndex]) -> Result<String> {
+        let view = self.view();
+        if let Some(&bad) = path.iter().find(|&&n| !view.contains(n)) {
+            return Err(kg_query::QueryError::UnknownNode(bad).into());
+        }
+        if path.is_empty() {
+            return Err(Error::InvalidArgument("empty path".into()));
+        }
+        if let Some(w) = path.windows(2).find(|w| view.labels_between(w[0], w[1]).is_empty() && view.labels_between(w[1], w[0]).is_empty()) {
+            return Err(Error::InvalidArgument(format!("not a path: no edge joins nodes {} and {}", w[0], w[1])));
+        }
+        Ok(kg_query::render::labelled(&view, &kg_query::ResolvedConstraints::open(), path))
     }
 
     /// Persists the view and closes the database, reporting what dropping it would hide.

@@ -204,3 +204,17 @@ fn name_searches_follow_one_rule_for_their_options() {
         assert!(g.search_names(&name[..2], how, None, 2).unwrap().len() <= 2, "{how:?}");
     }
 }
+
+#[test]
+fn labelled_paths_are_refused_unless_each_step_is_an_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = Graph::open(imported(dir.path()), OpenMode::ReadOnly).unwrap();
+    let view = g.view();
+    let (a, _) = uniquely_named(&g);
+    let b = view.neighbours(a)[0];
+    let far = view.nodes().find(|&n| n != a && !view.neighbours(a).contains(&n)).unwrap();
+    assert!(g.render_labelled(&[a, b]).unwrap().starts_with(view.name(a)));
+    assert!(matches!(g.render_labelled(&[a, far]), Err(Error::InvalidArgument(m)) if m.contains("no edge joins")));
+    assert!(matches!(g.render_labelled(&[]), Err(Error::InvalidArgument(m)) if m == "empty path"));
+    assert!(matches!(g.render_labelled(&[a, 4_000_000_000]), Err(Error::Query(kgcore::query::QueryError::UnknownNode(4_000_000_000)))));
+}

@@ -55,7 +55,6 @@ impl PyGraph {
     /// `max_edges` (a ValueError beyond, rather than a silently partial subgraph).
     #[pyo3(signature = (nodes, *, max_edges = 1_000_000))]
     fn induced_edges(&self, py: Python<'_>, nodes: Vec<NodeIndex>, max_edges: usize) -> PyResult<Vec<(NodeIndex, NodeIndex, String, String)>> {
-        self.require_nodes(&nodes)?;
         let view = self.graph()?.view();
         let r = py.detach(|| PathFinder::plain(&view).neighbourhood(&nodes, 0, nodes.len(), max_edges)).map_err(to_py)?;
         if r.truncated {

@@ -29,15 +29,6 @@ impl PyGraph {
             .clone()
             .ok_or_else(|| PyValueError::new_err("the graph is closed"))
     }
-
-    /// `Err(KeyError)` naming the first node of `nodes` the graph does not hold.
-    pub(crate) fn require_nodes(&self, nodes: &[NodeIndex]) -> PyResult<()> {
-        let view = self.graph()?.view();
-        match nodes.iter().find(|&&n| !view.contains(n)) {
-            Some(bad) => Err(PyKeyError::new_err(format!("unknown node {bad}"))),
-            None => Ok(()),
-        }
-    }
 }
 
 #[pymethods]
@@ -72,8 +63,11 @@ impl PyGraph {
 
     /// Distinct neighbours of `index`, either direction.
     fn neighbours(&self, index: NodeIndex) -> PyResult<Vec<NodeIndex>> {
-        self.require_nodes(&[index])?;
-        Ok(self.graph()?.view().neighbours(index).to_vec())
+        let view = self.graph()?.view();
+        if !view.contains(index) {
+            return Err(PyKeyError::new_err(format!("unknown node {index}")));
+        }
+        Ok(view.neighbours(index).to_vec())
     }
 
     #[getter]

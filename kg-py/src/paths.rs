@@ -183,15 +183,7 @@ impl PyGraph {
     /// the first stored. KeyError for an unknown node, ValueError for an empty path or two
     /// consecutive nodes that no edge joins.
     fn render_labelled(&self, path: Vec<NodeIndex>) -> PyResult<String> {
-        self.require_nodes(&path)?;
-        if path.is_empty() {
-            return Err(PyValueError::new_err("empty path"));
-        }
-        let view = self.graph()?.view();
-        if let Some(w) = path.windows(2).find(|w| view.labels_between(w[0], w[1]).is_empty() && view.labels_between(w[1], w[0]).is_empty()) {
-            return Err(PyValueError::new_err(format!("not a path: no edge joins nodes {} and {}", w[0], w[1])));
-        }
-        Ok(kgcore::query::render::labelled(&view, &kgcore::query::ResolvedConstraints::open(), &path))
+        self.graph()?.render_labelled(&path).map_err(to_py)
     }
 }
 

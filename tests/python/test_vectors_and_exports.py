@@ -232,6 +232,8 @@ def test_every_path_method_takes_the_same_constraints(db_path):
         ):
             with pytest.raises(TypeError, match="unexpected keyword"):
                 call()
+        with pytest.raises(TypeError, match="max_hops has the wrong type"):
+            g.shortest_path(h, far, max_hops="two")
         with pytest.raises(ValueError, match="max_hops only"):
             g.medreason_paths(*names, node_types=["disease"])
 
