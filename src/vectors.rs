@@ -81,6 +81,7 @@ impl Graph {
         if let Some(p) = self.side_file(VECTOR_FILE)
             && self.mode() == OpenMode::ReadWrite
         {
+            self.database().ensure_writable("attach embeddings")?;
             index.write_file(&p)?;
         }
         let live = index.len();

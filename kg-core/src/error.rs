@@ -85,6 +85,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A handle inherited across `fork()` was asked to write: only the process that opened
+    /// it may write or close it.
+    #[error("the handle to {path} was opened by process {opened_by} and inherited across fork(); it cannot write here (the parent's committed writes would be lost): open the database again in this process")]
+    ForkedHandle {
+        /// The database.
+        path: PathBuf,
+        /// The process that opened the handle.
+        opened_by: u32,
+    },
+
     /// The operation needs a read-write handle.
     #[error("database is open read-only; reopen it read-write to {0}")]
     ReadOnly(&'static str),

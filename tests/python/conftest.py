@@ -28,3 +28,9 @@ def hetionet_db(kgcore, tmp_path_factory):
     db = tmp_path_factory.mktemp("het") / "db"
     subprocess.run([str(kgcore), "import", "--db", str(db), str(HETIONET)], check=True, capture_output=True)
     return db
+
+
+@pytest.fixture(scope="session")
+def kgcore_cli(kgcore):
+    """The CLI binary, for modules where the name `kgcore` is the Python module."""
+    return kgcore

@@ -365,3 +365,51 @@ def test_leaving_a_with_block_releases_the_write_lock(tmp_path):
         g.shortest_path(0, 1)
     g.close()
     assert "read_only=False" in repr(g)
+
+
+FORK_SCENARIO = r"""
+import gc, os, sys
+import kgcore
+
+db = sys.argv[1]
+g = kgcore.open(db)
+node = {"id": "F", "node_type": "drug", "source": "fork-test"}
+g.apply(add_nodes=[{**node, "index": 900_000, "name": "Fork 0"}])
+pid = os.fork()
+if pid == 0:
+    # The child reads, is refused a write, lets go of the handle and exits normally.
+    assert g.info()["nodes"] > 0
+    try:
+        g.apply(add_nodes=[{**node, "index": 999_999, "name": "From the child"}])
+        os._exit(3)
+    except kgcore.KgcoreError as e:
+        if "fork" not in str(e):
+            os._exit(4)
+    g.close()
+    del g
+    gc.collect()
+    sys.exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, os.waitstatus_to_exitcode(status)
+for i in range(1, 50):
+    g.apply(add_nodes=[{**node, "index": 900_000 + i, "name": f"Fork {i}"}])
+g.close()
+"""
+
+
+def test_a_handle_inherited_across_fork_neither_writes_nor_closes_the_database(tmp_path, kgcore_cli):
+    import subprocess
+    import sys
+
+    kgcore.generate(str(tmp_path / "kg.csv"), scale=0.01, seed=6)
+    db = str(tmp_path / "db")
+    kgcore.import_files(db, [str(tmp_path / "kg.csv")])
+    with kgcore.open(db, read_only=True) as before:
+        generation, nodes = before.info()["generation"], before.info()["nodes"]
+    subprocess.run([sys.executable, "-c", FORK_SCENARIO, db], check=True, timeout=300)
+    with kgcore.open(db, read_only=True) as g:
+        # Every batch the parent committed after the fork survived; the child's did not.
+        assert g.info()["generation"] == generation + 50
+        assert g.info()["nodes"] == nodes + 50
+        assert g.find("From the child") == []
+    subprocess.run([str(kgcore_cli), "check", "--db", db], check=True, capture_output=True)

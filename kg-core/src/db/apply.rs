@@ -38,9 +38,7 @@ impl Database {
 
     /// Applies a batch atomically and durably. Nothing is written if any part is invalid.
     pub fn apply(&self, batch: &Batch) -> Result<BatchReport> {
-        if self.mode == OpenMode::ReadOnly {
-            return Err(Error::ReadOnly("apply updates"));
-        }
+        self.ensure_writable("apply updates")?;
         let _w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let view = self.view();
         let mut vocab = view.vocab().clone();

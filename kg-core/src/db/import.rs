@@ -24,9 +24,7 @@ impl Database {
     /// Reads `files` (kg.csv, nodes.csv, edges.csv; plain or .gz) into this database in one
     /// atomic batch: afterwards either all of them are in, or none.
     pub fn import_files(&self, files: &[PathBuf], progress: Option<Arc<Progress>>) -> Result<ImportReport> {
-        if self.mode == OpenMode::ReadOnly {
-            return Err(Error::ReadOnly("import"));
-        }
+        self.ensure_writable("import")?;
         let _w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let view = self.view();
         let loaded = load::load_files(files, view.vocab().clone(), view.node_recs(), progress)?;

@@ -176,9 +176,20 @@ impl Database {
         self.state.read().unwrap_or_else(|p| p.into_inner()).generation
     }
 
-    /// Writes the view file if writes made it stale. Called by `Drop` too.
+    /// An error unless this handle may write: it must be read-write ([`Error::ReadOnly`],
+    /// naming `what` was refused) and in the process that opened it ([`Error::ForkedHandle`]).
+    pub fn ensure_writable(&self, what: &'static str) -> Result<()> {
+        if self.mode == OpenMode::ReadOnly {
+            return Err(Error::ReadOnly(what));
+        }
+        self.store.ensure_opened_here()
+    }
+
+    /// Writes the view file if writes made it stale. Called by `Drop` too. Does nothing in a
+    /// child process that inherited the handle across `fork()`: the files are the parent's.
     pub fn persist_view(&self) -> Result<()> {
         if let Some(path) = &self.path
+            && self.store.opened_here()
             && self.view_dirty.swap(false, Ordering::AcqRel)
         {
             let state = self.state.read().unwrap_or_else(|p| p.into_inner());
@@ -188,7 +199,12 @@ impl Database {
     }
 
     /// Persists the view and closes the database, reporting any error that `Drop` would hide.
+    /// In a child process that inherited the handle across `fork()` it only lets go of the
+    /// handle: the parent's files are left untouched.
     pub fn close(self) -> Result<()> {
+        if !self.store.opened_here() {
+            return Ok(());
+        }
         self.persist_view()?;
         self.store.flush()
     }

@@ -71,6 +71,25 @@ impl Store {
         }
     }
 
+    /// False in a child process that inherited this store across `fork()`: it must not
+    /// write, flush or close there.
+    pub fn opened_here(&self) -> bool {
+        match self {
+            Store::Memory(_) => true,
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.opened_here(),
+        }
+    }
+
+    /// [`Error::ForkedHandle`](crate::Error::ForkedHandle) unless [`Store::opened_here`].
+    pub fn ensure_opened_here(&self) -> Result<()> {
+        match self {
+            Store::Memory(_) => Ok(()),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.ensure_opened_here(),
+        }
+    }
+
     /// Forces everything written so far to durable files.
     pub fn flush(&self) -> Result<()> {
         match self {

@@ -1,5 +1,6 @@
 //! The RocksDB store. All RocksDB types stay inside this file.
 
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,10 +12,12 @@ use crate::keys::cf;
 
 /// A RocksDB database with kgcore's column families.
 pub struct RocksStore {
-    db: DB,
+    /// Closed by `Drop` only in the process that opened it (see [`RocksStore::opened_here`]).
+    db: ManuallyDrop<DB>,
     path: PathBuf,
     read_only: bool,
     sst_seq: AtomicU64,
+    opened_by: u32,
 }
 
 impl std::fmt::Debug for RocksStore {
@@ -51,7 +54,7 @@ impl RocksStore {
     /// process has it open read-write.
     pub fn open(path: &Path) -> Result<Self> {
         let db = DB::open_cf(&options(), path, cf::ALL).map_err(|e| engine_error(path, e))?;
-        Ok(RocksStore { db, path: path.to_owned(), read_only: false, sst_seq: AtomicU64::new(0) })
+        Ok(Self::new(db, path, false))
     }
 
     /// Opens an existing store read-only. Any number of processes may do this at once.
@@ -59,7 +62,27 @@ impl RocksStore {
         let mut o = options();
         o.create_if_missing(false);
         let db = DB::open_cf_for_read_only(&o, path, cf::ALL, false).map_err(|e| engine_error(path, e))?;
-        Ok(RocksStore { db, path: path.to_owned(), read_only: true, sst_seq: AtomicU64::new(0) })
+        Ok(Self::new(db, path, true))
+    }
+
+    fn new(db: DB, path: &Path, read_only: bool) -> Self {
+        RocksStore { db: ManuallyDrop::new(db), path: path.to_owned(), read_only, sst_seq: AtomicU64::new(0), opened_by: std::process::id() }
+    }
+
+    /// False in a child process that inherited this handle across `fork()`. The engine's
+    /// background threads did not cross the fork, and its write-ahead log is the parent's:
+    /// a write, a flush or a close from the child would unlink or overwrite files the parent
+    /// still writes to, losing the parent's committed batches.
+    pub fn opened_here(&self) -> bool {
+        std::process::id() == self.opened_by
+    }
+
+    /// [`Error::ForkedHandle`] unless [`RocksStore::opened_here`].
+    pub fn ensure_opened_here(&self) -> Result<()> {
+        if self.opened_here() {
+            return Ok(());
+        }
+        Err(Error::ForkedHandle { path: self.path.clone(), opened_by: self.opened_by })
     }
 
     fn handle(&self, name: &str) -> Result<&rocksdb::ColumnFamily> {
@@ -89,6 +112,7 @@ impl RocksStore {
         if self.read_only {
             return Err(Error::ReadOnly("write"));
         }
+        self.ensure_opened_here()?;
         let mut batch = WriteBatch::default();
         for (name, key, value) in ops {
             let h = self.handle(name)?;
@@ -104,6 +128,7 @@ impl RocksStore {
 
     /// Loads sorted, distinct entries into the empty column family `name` as SST files.
     pub fn bulk_load(&self, name: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+        self.ensure_opened_here()?;
         let opts = options();
         let file = self.path.join(format!("bulk-{name}-{}.sst", self.sst_seq.fetch_add(1, Ordering::Relaxed)));
         let mut writer = SstFileWriter::create(&opts);
@@ -129,9 +154,24 @@ impl RocksStore {
         if self.read_only {
             return Ok(());
         }
+        self.ensure_opened_here()?;
         for name in cf::ALL {
             self.db.flush_cf(self.handle(name)?).map_err(|e| engine_error(&self.path, e))?;
         }
         Ok(())
+    }
+}
+
+impl Drop for RocksStore {
+    fn drop(&mut self) {
+        if self.opened_here() {
+            #[allow(unsafe_code)]
+            // SAFETY: `db` is dropped here once and never used again: this is `Drop`.
+            unsafe {
+                ManuallyDrop::drop(&mut self.db)
+            }
+        }
+        // In a forked child the engine is abandoned, not closed: closing would flush and
+        // delete log files of the parent (see `opened_here`). The process's exit frees it.
     }
 }
