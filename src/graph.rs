@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use kg_core::{Batch, BatchReport, CheckReport, Database, GraphView, Info, NodeIndex, OpenMode};
+use kg_core::side_file::Stamp;
+use kg_core::{Batch, BatchReport, Database, GraphView, Info, NodeIndex, OpenMode};
 use kg_index::{NameIndex, VectorIndex};
 use kg_query::NameGraph;
 
@@ -23,8 +24,9 @@ pub struct Graph {
     db: Database,
     warn: WarningSink,
     pub(crate) names: RwLock<Option<(u64, Arc<NameIndex>)>>,
-    /// `None` until the vector file was looked for; then whatever it held.
-    pub(crate) vectors: RwLock<Option<Option<Arc<VectorIndex>>>>,
+    /// `None` until the vector file was looked for; then what it held, without the rows of
+    /// nodes gone by the generation noted.
+    pub(crate) vectors: RwLock<Option<(u64, Option<Arc<VectorIndex>>)>>,
     pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
 }
 
@@ -107,9 +109,17 @@ impl Graph {
         self.db.info()
     }
 
-    /// Checks that the store is whole and agrees with the view.
+    /// Checks that the store is whole and agrees with the view, and that the attached
+    /// embeddings (if any) are readable, of this database, and of nodes it holds.
     pub fn check(&self) -> Result<CheckReport> {
-        Ok(self.db.check()?)
+        let store = self.db.check()?;
+        let vectors = self.vector_index()?;
+        if let Some(idx) = &vectors
+            && let Some(&row) = idx.stale_rows(&self.view()).first()
+        {
+            return Err(kg_core::Error::Corruption { what: crate::files::VECTOR_FILE.into(), message: format!("row {row} is of a removed or replaced node") }.into());
+        }
+        Ok(CheckReport { store, embeddings: vectors.map(|v| v.len()) })
     }
 
     /// Applies one batch atomically and durably (see [`Batch`]).
@@ -145,14 +155,27 @@ impl Graph {
     }
 }
 
-/// A cached value of `slot` if it was built for `generation`, else `build()`'s, cached.
-pub(crate) fn per_generation<T>(slot: &RwLock<Option<(u64, Arc<T>)>>, generation: u64, build: impl FnOnce() -> T) -> Arc<T> {
+/// What [`Graph::check`] verified.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    /// The store and the view.
+    #[serde(flatten)]
+    pub store: kg_core::CheckReport,
+    /// Embedding rows checked, all of present nodes; `None` when none are attached.
+    pub embeddings: Option<usize>,
+}
+
+/// A cached value of `slot` if it was built for the database's current generation, else
+/// `build`'s from the current graph and its stamp, cached.
+pub(crate) fn per_generation<T>(slot: &RwLock<Option<(u64, Arc<T>)>>, db: &Database, build: impl FnOnce(&GraphView, Stamp) -> T) -> Arc<T> {
+    let (stamp, view) = db.snapshot();
+    let generation = stamp.generation;
     if let Some((g, v)) = slot.read().unwrap_or_else(|p| p.into_inner()).as_ref()
         && *g == generation
     {
         return Arc::clone(v);
     }
-    let v = Arc::new(build());
+    let v = Arc::new(build(&view, stamp));
     *slot.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, Arc::clone(&v)));
     v
 }

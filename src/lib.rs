@@ -23,11 +23,11 @@ pub use kg_query as query;
 
 pub use error::{Error, Result};
 pub use generator::generate_file;
-pub use graph::{Graph, WarningSink};
+pub use graph::{CheckReport, Graph, WarningSink};
 pub use medreason::NamePaths;
 pub use names::NameMatch;
 pub use vectors::VectorKind;
 
-pub use kg_core::{Batch, BatchReport, CheckReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
+pub use kg_core::{Batch, BatchReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
 pub use kg_index::{EntityQuery, Hit, HnswParams, MapOptions, Mapping, SearchMode};
 pub use kg_query::{AllShortest, Constraints, PathFinder};

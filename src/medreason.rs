@@ -47,7 +47,7 @@ impl Graph {
     /// MedReason's graph of the current generation: built on first use (a pass over every
     /// edge) and shared by later calls.
     pub fn name_graph(&self) -> Arc<NameGraph> {
-        per_generation(&self.name_graph, self.generation(), || NameGraph::build(&self.view()))
+        per_generation(&self.name_graph, self.database(), |view, _| NameGraph::build(view))
     }
 
     /// All shortest paths between the nodes named `from` and `to` (case-insensitive, as

@@ -35,21 +35,20 @@ impl NameMatch {
 
 impl Graph {
     /// The name index of the current generation: from `names.idx` when that file is of this
-    /// generation, else built from the view and written back (atomically) for the next
+    /// database and generation, else built from the view and written back (atomically) for the next
     /// process. A damaged file is rebuilt with a warning; a file that cannot be written only
     /// costs the next process the build.
     pub fn name_index(&self) -> Arc<NameIndex> {
-        let generation = self.generation();
-        per_generation(&self.names, generation, || {
+        per_generation(&self.names, self.database(), |view, stamp| {
             let file = self.side_file(NAME_INDEX_FILE);
             if let Some(p) = file.as_ref().filter(|p| p.exists()) {
-                match NameIndex::load_file(p, generation) {
+                match NameIndex::load_file(p, stamp) {
                     Ok(Some(idx)) => return idx,
                     Ok(None) => {}
                     Err(e) => self.warn(&e.to_string()),
                 }
             }
-            let idx = NameIndex::build(&self.view(), generation);
+            let idx = NameIndex::build(view, stamp);
             if let Some(p) = &file
                 && let Err(e) = idx.write_file(p)
             {

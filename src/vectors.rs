@@ -20,20 +20,37 @@ pub enum VectorKind {
 
 impl Graph {
     /// The attached embeddings, read from `vectors.kgv` on first use; `None` when none are
-    /// attached. A damaged file is an error (embeddings cannot be rebuilt from the graph).
+    /// attached. Rows of nodes removed or replaced since they were attached are never
+    /// returned: they are dropped when the file is read and whenever an update moves the
+    /// generation. A damaged file, or one of another database, is an error (embeddings cannot
+    /// be rebuilt from the graph).
     pub fn vector_index(&self) -> Result<Option<Arc<VectorIndex>>> {
-        if let Some(loaded) = self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        let (stamp, view) = self.database().snapshot();
+        if let Some((g, loaded)) = self.vectors.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && *g == stamp.generation
+        {
             return Ok(loaded.clone());
         }
         let mut slot = self.vectors.write().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            let loaded = match self.side_file(VECTOR_FILE).filter(|p| p.exists()) {
-                Some(p) => Some(Arc::new(VectorIndex::load_file(&p)?)),
+        let current = match slot.take() {
+            Some((g, loaded)) if g == stamp.generation => loaded,
+            Some((_, Some(idx))) => {
+                // An update since: only a copy that had stale rows is changed.
+                if idx.stale_rows(&view).is_empty() {
+                    Some(idx)
+                } else {
+                    let mut fresh = (*idx).clone();
+                    fresh.forget_stale(&view);
+                    Some(Arc::new(fresh))
+                }
+            }
+            Some((_, None)) | None => match self.side_file(VECTOR_FILE).filter(|p| p.exists()) {
+                Some(p) => Some(Arc::new(VectorIndex::load_file(&p, &view, stamp)?)),
                 None => None,
-            };
-            *slot = Some(loaded);
-        }
-        Ok(slot.as_ref().and_then(Clone::clone))
+            },
+        };
+        *slot = Some((stamp.generation, current.clone()));
+        Ok(current)
     }
 
     /// The attached index with `vectors` (row-major, `dim` wide, one row per node of `nodes`)
@@ -77,15 +94,18 @@ impl Graph {
     /// Makes `index` the attached embeddings: saved to `vectors.kgv` (atomically) when the
     /// database is on disk and open read-write, else kept for this handle only. Returns its
     /// live rows.
-    pub fn install_vectors(&self, index: VectorIndex) -> Result<usize> {
+    pub fn install_vectors(&self, mut index: VectorIndex) -> Result<usize> {
+        let (stamp, view) = self.database().snapshot();
+        // Nodes may have gone since the rows were checked: the file is stamped for this graph.
+        index.forget_stale(&view);
         if let Some(p) = self.side_file(VECTOR_FILE)
             && self.mode() == OpenMode::ReadWrite
         {
             self.database().ensure_writable("attach embeddings")?;
-            index.write_file(&p)?;
+            index.write_file(&p, stamp)?;
         }
         let live = index.len();
-        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = Some(Some(Arc::new(index)));
+        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = Some((stamp.generation, Some(Arc::new(index))));
         Ok(live)
     }
 

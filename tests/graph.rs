@@ -218,3 +218,82 @@ fn labelled_paths_are_refused_unless_each_step_is_an_edge() {
     assert!(matches!(g.render_labelled(&[]), Err(Error::InvalidArgument(m)) if m == "empty path"));
     assert!(matches!(g.render_labelled(&[a, 4_000_000_000]), Err(Error::Query(kgcore::query::QueryError::UnknownNode(4_000_000_000)))));
 }
+
+#[test]
+fn embeddings_of_removed_or_replaced_nodes_are_never_returned_and_check_covers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported(dir.path());
+    let g = Graph::open(&db, OpenMode::ReadWrite).unwrap();
+    let view = g.view();
+    // Node 0 and a node with edges of another type than node 0's.
+    let gone = 0;
+    let other_type = view.nodes().find(|&n| view.type_id(n) != view.type_id(gone)).unwrap();
+    let dim = 4;
+    let vector = |i: usize| -> Vec<f32> { (0..dim).map(|d| if d == i % dim { 1.0 } else { 0.01 }).collect() };
+    g.set_vectors(&[gone, other_type], &[vector(0), vector(1)].concat(), dim, Some(VectorKind::Exact), HnswParams::default()).unwrap();
+    assert_eq!(g.search_vectors(&vector(0), 1, None, SearchMode::Exact).unwrap()[0].0, gone);
+    assert_eq!(g.check().unwrap().embeddings, Some(2));
+
+    // Node 0 is removed (with its edges): its embedding goes with it, in this handle and in the
+    // next one.
+    g.apply(&Batch { remove_nodes: vec![gone], ..Default::default() }).unwrap();
+    let hits = g.search_vectors(&vector(0), 5, None, SearchMode::Exact).unwrap();
+    assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), [other_type], "the removed node's row is not returned");
+    drop(g);
+    let g = Graph::open(&db, OpenMode::ReadWrite).unwrap();
+    assert_eq!(g.vector_index().unwrap().unwrap().len(), 1);
+
+    // A new node at the freed index, of another type, does not inherit the old embedding.
+    let new_type = view.node(other_type).unwrap().node_type.to_owned();
+    g.apply(&Batch {
+        add_nodes: vec![Node { index: gone, id: "NEW-0".into(), node_type: new_type, name: "A newcomer".into(), source: "test".into() }],
+        ..Default::default()
+    })
+    .unwrap();
+    let q = EntityQuery { text: "no such name", vector: Some(&vector(0)), node_type: None };
+    let mapped = g.map_entity(q, &MapOptions { accept_sim: 0.5, min_sim: 0.5, ..Default::default() }).unwrap();
+    assert!(!matches!(mapped, Mapping::Similar { node, .. } if node == gone), "{mapped:?}");
+    let report = g.check().unwrap();
+    assert_eq!(report.embeddings, Some(1));
+    drop(g);
+    // Reading the file afresh, at the new generation, gives the same.
+    let g = Graph::open(&db, OpenMode::ReadOnly).unwrap();
+    assert_eq!(g.search_vectors(&vector(0), 5, None, SearchMode::Exact).unwrap().iter().map(|h| h.0).collect::<Vec<_>>(), [other_type]);
+}
+
+#[test]
+fn side_files_of_another_database_are_never_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported(dir.path());
+    // Another database, also at generation 1, with embeddings attached.
+    let other_dir = dir.path().join("other");
+    std::fs::create_dir(&other_dir).unwrap();
+    let kg = other_dir.join("kg.csv");
+    kgcore::generate_file(&kg, 0.005, 99).unwrap();
+    let other = other_dir.join("db");
+    Graph::import(&other, &[kg], None).unwrap();
+    {
+        let g = Graph::open(&other, OpenMode::ReadWrite).unwrap();
+        let nodes: Vec<NodeIndex> = g.view().nodes().take(5).collect();
+        g.set_vectors(&nodes, &vec![0.5; 5 * 4], 4, None, HnswParams::default()).unwrap();
+    }
+    let (info, hits) = {
+        let g = Graph::open(&db, OpenMode::ReadOnly).unwrap();
+        let (_, name) = uniquely_named(&g);
+        (g.info(), g.search_names(&name, NameMatch::Exact, None, 10).unwrap())
+    };
+    assert_ne!(Graph::open(&other, OpenMode::ReadOnly).unwrap().info().nodes, info.nodes);
+    for file in [kgcore::files::VIEW_FILE, NAME_INDEX_FILE, VECTOR_FILE] {
+        std::fs::copy(other.join(file), db.join(file)).unwrap();
+    }
+    let g = Graph::open(&db, OpenMode::ReadOnly).unwrap();
+    // The foreign view and name index are rebuilt from this database's own store.
+    assert_eq!(g.info().nodes, info.nodes);
+    assert_eq!(g.search_names(&hits[0].key, NameMatch::Exact, None, 10).unwrap(), hits);
+    // The foreign embeddings are refused, naming the file.
+    match g.search_vectors(&[0.5; 4], 1, None, SearchMode::Auto) {
+        Err(Error::Index(e @ IndexError::Corrupt { .. })) => assert!(e.to_string().contains("another database"), "{e}"),
+        other => panic!("expected the foreign vector file to be refused, got {other:?}"),
+    }
+    assert!(g.check().is_err(), "check reports the foreign vector file");
+}

@@ -13,9 +13,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = keys::NodeValue::decode(data, 0);
     let dir = std::env::temp_dir().join(format!("kgcore-fuzz-store-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    // The file's own stamp, where it has one, so that the decoders behind it are reached.
+    let stamp = kg_core::side_file::read_stamp(data).unwrap_or(kg_core::side_file::Stamp { database: 0, generation: 0 });
     let view = dir.join("graph.view");
     std::fs::write(&view, data).expect("temp file");
-    if let Ok(kg_core::view::LoadedView::Loaded(v)) = kg_core::view::GraphView::load_file(&view, 0) {
+    if let Ok(kg_core::view::LoadedView::Loaded(v)) = kg_core::view::GraphView::load_file(&view, stamp) {
         // A view that loads must answer within bounds.
         for n in v.nodes().take(100) {
             let _ = (v.neighbours(n).len(), v.out_edges(n), v.name(n));
@@ -23,5 +25,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let names = dir.join("names.idx");
     std::fs::write(&names, data).expect("temp file");
-    let _ = kg_index::NameIndex::load_file(&names, 0);
+    let _ = kg_index::NameIndex::load_file(&names, stamp);
 });

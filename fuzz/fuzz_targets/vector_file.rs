@@ -1,20 +1,22 @@
-//! The vector index file (rows, tombstones, HNSW graph) behind a valid header and checksum, so
-//! the fuzzer reaches the decoder itself: an error, or an index whose searches stay in bounds.
+//! The vector index file (rows, identities, tombstones, HNSW graph) behind a valid header and
+//! checksum, so the fuzzer reaches the decoder itself: an error, or an index whose searches
+//! stay in bounds. Read at its own generation (trusted) and at a later one (rows checked
+//! against the graph).
 #![no_main]
 
+use kg_core::side_file::Stamp;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    let mut file = b"KGVECS\0\0".to_vec();
-    file.extend_from_slice(&2u32.to_le_bytes());
-    file.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-    file.extend_from_slice(body);
     let path = std::env::temp_dir().join(format!("kgcore-fuzz-{}.kgv", std::process::id()));
-    std::fs::write(&path, &file).expect("temp file");
-    let Ok(index) = kg_index::VectorIndex::load_file(&path) else { return };
+    let stamp = Stamp { database: 1, generation: 1 };
+    kg_core::side_file::write(&path, b"KGVECS\0\0", kg_index::VECTOR_INDEX_VERSION, stamp, &[body]).expect("temp file");
     let view = kg_core::GraphView::empty();
-    let q = vec![0.5f32; index.dim()];
-    for mode in [kg_index::SearchMode::Exact, kg_index::SearchMode::Approximate { ef: 8 }] {
-        let _ = index.search(&view, &q, 5, None, mode);
+    for at in [stamp, Stamp { generation: 2, ..stamp }] {
+        let Ok(index) = kg_index::VectorIndex::load_file(&path, &view, at) else { return };
+        let q = vec![0.5f32; index.dim()];
+        for mode in [kg_index::SearchMode::Exact, kg_index::SearchMode::Approximate { ef: 8 }] {
+            let _ = index.search(&view, &q, 5, None, mode);
+        }
     }
 });

@@ -145,7 +145,7 @@ pub fn run(db_path: &std::path::Path, pairs: usize, k_pairs: usize, seed: u64) -
 
     // Name index: build, exact lookups, fuzzy lookups of names with one edit.
     let t = Instant::now();
-    let index = kgcore::index::NameIndex::build(&view, db.generation());
+    let index = kgcore::index::NameIndex::build(&view, db.stamp());
     let name_index_build_ms = t.elapsed().as_secs_f64() * 1e3;
     let names: Vec<String> = pair_list.iter().map(|&(a, _)| view.name(a).to_owned()).filter(|n| n.len() > 3).collect();
     let typos: Vec<String> = names.iter().map(|n| {

@@ -305,7 +305,8 @@ fn count_text(c: u128) -> String {
 
 fn check(db: PathBuf) -> CliResult {
     let r = open(&db)?.check()?;
-    outln!("ok: {} nodes, {} edges, {} node sets agree", r.nodes, r.edges, r.sets);
+    let embeddings = r.embeddings.map(|n| format!(", {n} embeddings of present nodes")).unwrap_or_default();
+    outln!("ok: {} nodes, {} edges, {} node sets agree{embeddings}", r.store.nodes, r.store.edges, r.store.sets);
     Ok(())
 }
 

@@ -190,9 +190,10 @@ fn embed_import_attaches_searchable_vectors_and_refuses_bad_input_whole() {
     let r = ok_json(&["embed-import", "--db", db_s, vec_s, ids_s, "--json"]);
     assert_eq!((r["rows"].as_u64(), r["dim"].as_u64(), r["hnsw"].as_bool()), (Some(nodes.len() as u64), Some(dim as u64), Some(true)));
     let file = db.join(kgcore::files::VECTOR_FILE);
-    let index = kgcore::index::VectorIndex::load_file(&file).unwrap();
+    let opened = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadOnly).unwrap();
+    let (stamp, view) = opened.snapshot();
+    let index = kgcore::index::VectorIndex::load_file(&file, &view, stamp).unwrap();
     assert_eq!(index.len(), nodes.len());
-    let view = kgcore::core::Database::open(&db, kgcore::core::OpenMode::ReadOnly).unwrap().view();
     for i in [0, nodes.len() / 2, nodes.len() - 1] {
         let hit = index.search(&view, &values[i * dim..(i + 1) * dim], 1, None, kgcore::index::SearchMode::Auto).unwrap();
         assert_eq!(hit[0].0, nodes[i], "a node's own vector finds it");

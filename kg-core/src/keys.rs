@@ -35,6 +35,9 @@ pub mod meta {
     pub const GENERATION: &[u8] = b"generation";
     /// The vocabulary, postcard-encoded.
     pub const VOCAB: &[u8] = b"vocab";
+    /// The database's id (u128, big-endian), written when it is created; every side file
+    /// carries it (see [`crate::side_file`]).
+    pub const DATABASE_ID: &[u8] = b"database_id";
     /// Written last by an import: a database without it was never finished.
     pub const COMPLETE: &[u8] = b"complete";
 }
@@ -126,6 +129,14 @@ pub fn decode_u64(bytes: &[u8], what: &str) -> Result<u64> {
         .try_into()
         .map_err(|_| Error::corruption(what, format!("expected 8 bytes, found {}", bytes.len())))?;
     Ok(u64::from_be_bytes(b))
+}
+
+/// A big-endian u128 meta value; an error naming `what` otherwise.
+pub fn decode_u128(bytes: &[u8], what: &str) -> Result<u128> {
+    let b: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| Error::corruption(what, format!("expected 16 bytes, found {}", bytes.len())))?;
+    Ok(u128::from_be_bytes(b))
 }
 
 /// A big-endian u32 meta value; an error naming `what` otherwise.

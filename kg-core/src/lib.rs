@@ -13,6 +13,7 @@ pub mod load;
 pub mod mapped;
 pub mod model;
 pub mod rng;
+pub mod side_file;
 pub mod slab;
 pub mod store;
 pub mod view;

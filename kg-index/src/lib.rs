@@ -23,5 +23,6 @@ pub use hnsw::HnswParams;
 pub use error::IndexError;
 pub use names::{Hit, NameIndex, normalize};
 pub use vectors::{
-    DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VectorIndex, map_entities, map_entity,
+    DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VECTOR_INDEX_VERSION, VectorIndex, map_entities,
+    map_entity,
 };

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::error::IndexError;
+use kg_core::side_file::{self, Belongs, Stamp};
 use kg_core::{GraphView, NodeIndex, TermId};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -45,7 +46,7 @@ pub struct NameIndex {
     /// Node lists: ordinal i owns `nodes[offsets[i]..offsets[i + 1]]`.
     offsets: Vec<u32>,
     nodes: Vec<NodeIndex>,
-    generation: u64,
+    stamp: Stamp,
 }
 
 /// The FST's bytes: built in memory, or a range of the memory-mapped index file.
@@ -66,12 +67,13 @@ impl AsRef<[u8]> for FstBytes {
 
 const MAGIC: &[u8; 8] = b"KGNAMES\0";
 /// Format version of the name index file; another version is rebuilt, never misread.
-pub const NAME_INDEX_VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 8 + 4 + 8 + 8;
+pub const NAME_INDEX_VERSION: u32 = 2;
+/// The shared side-file header, then the FST's length and the node-list table's length.
+const HEADER: usize = side_file::HEADER_LEN + 8 + 8;
 
 impl NameIndex {
-    /// Indexes every node name of `view`.
-    pub fn build(view: &GraphView, generation: u64) -> Self {
+    /// Indexes every node name of `view`, the graph of the database `stamp` names.
+    pub fn build(view: &GraphView, stamp: Stamp) -> Self {
         let mut pairs: Vec<(String, NodeIndex)> = view.nodes().map(|n| (normalize(view.name(n)), n)).collect();
         pairs.sort_unstable();
         let mut builder = MapBuilder::memory();
@@ -90,12 +92,12 @@ impl NameIndex {
         }
         let bytes = builder.into_inner().expect("in-memory FST");
         let map = Map::new(FstBytes::Owned(bytes)).expect("a freshly built FST");
-        NameIndex { map, offsets, nodes, generation }
+        NameIndex { map, offsets, nodes, stamp }
     }
 
-    /// The database generation the index was built for.
-    pub fn generation(&self) -> u64 {
-        self.generation
+    /// The database, and its generation, the index was built for.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
     }
 
     /// Distinct normalised names.
@@ -199,20 +201,16 @@ impl NameIndex {
         for v in self.offsets.iter().chain(&self.nodes) {
             body.extend_from_slice(&v.to_le_bytes());
         }
-        let mut header = Vec::with_capacity(HEADER);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&NAME_INDEX_VERSION.to_le_bytes());
-        header.extend_from_slice(&self.generation.to_le_bytes());
-        header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        header.extend_from_slice(&(fst.len() as u64).to_le_bytes());
-        header.extend_from_slice(&(self.offsets.len() as u64).to_le_bytes());
-        debug_assert_eq!(header.len(), HEADER);
-        kg_core::atomic_file::write_atomically(path, &[&header, &body]).map_err(io)
+        let mut lengths = Vec::with_capacity(16);
+        lengths.extend_from_slice(&(fst.len() as u64).to_le_bytes());
+        lengths.extend_from_slice(&(self.offsets.len() as u64).to_le_bytes());
+        side_file::write(path, MAGIC, NAME_INDEX_VERSION, self.stamp, &[&lengths, &body]).map_err(io)
     }
 
     /// Reads an index written by [`NameIndex::write_file`]. `Ok(None)` if it is of another
-    /// format version or generation (rebuild it); an error naming the file if it is damaged.
-    pub fn load_file(path: &Path, generation: u64) -> Result<Option<Self>, IndexError> {
+    /// format version, database or generation than `stamp` (rebuild it); an error naming the
+    /// file if it is damaged.
+    pub fn load_file(path: &Path, stamp: Stamp) -> Result<Option<Self>, IndexError> {
         let file = Arc::new(
             kg_core::mapped::map_file(path).map_err(|e| IndexError::Io { path: path.display().to_string(), source: e.into() })?,
         );
@@ -222,19 +220,20 @@ impl NameIndex {
             reason: reason.to_owned(),
             remedy: "delete it and it is rebuilt from the database",
         };
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(corrupt("not a kgcore name index"));
+        match side_file::version(bytes, MAGIC) {
+            None => return Err(corrupt("not a kgcore name index")),
+            Some(NAME_INDEX_VERSION) => {}
+            Some(_) => return Ok(None),
         }
-        let u32_at = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().expect("in header"));
-        let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().expect("in header"));
-        if u32_at(8) != NAME_INDEX_VERSION || u64_at(12) != generation {
+        if stamp.judge(side_file::read_stamp(bytes).map_err(corrupt)?) != Belongs::Current {
             return Ok(None);
         }
-        let body = &bytes[HEADER..];
-        if crc32fast::hash(body) != u32_at(20) {
-            return Err(corrupt("checksum mismatch"));
+        if bytes.len() < HEADER {
+            return Err(corrupt("truncated header"));
         }
-        let (fst_len, n_offsets) = (u64_at(24) as usize, u64_at(32) as usize);
+        let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().expect("in header"));
+        let body = &bytes[HEADER..];
+        let (fst_len, n_offsets) = (u64_at(side_file::HEADER_LEN) as usize, u64_at(side_file::HEADER_LEN + 8) as usize);
         let rest = body.len().checked_sub(fst_len).ok_or_else(|| corrupt("truncated"))?;
         if rest % 4 != 0 || n_offsets == 0 || rest / 4 < n_offsets {
             return Err(corrupt("tables do not fit the file"));
@@ -252,7 +251,7 @@ impl NameIndex {
         if map.len() + 1 != n_offsets {
             return Err(corrupt("name count disagrees with the node lists"));
         }
-        Ok(Some(NameIndex { map, offsets: offsets.to_vec(), nodes: nodes.to_vec(), generation }))
+        Ok(Some(NameIndex { map, offsets: offsets.to_vec(), nodes: nodes.to_vec(), stamp }))
     }
 }
 
@@ -299,7 +298,7 @@ mod tests {
     #[test]
     fn exact_prefix_fuzzy_and_types() {
         let v = view(&[("Progesterone", "drug"), ("progesterone", "exposure"), ("Fever", "effect/phenotype"), ("Feverfew", "drug"), ("Lever", "anatomy")]);
-        let idx = NameIndex::build(&v, 3);
+        let idx = NameIndex::build(&v, Stamp { database: 1, generation: 3 });
         assert_eq!(idx.len(), 4);
         assert_eq!(idx.exact(&v, "PROGESTERONE", None).unwrap(), vec![0, 1]);
         assert_eq!(idx.exact(&v, "progesterone", Some("exposure")).unwrap(), vec![1]);
@@ -320,21 +319,23 @@ mod tests {
     #[test]
     fn file_round_trip_version_and_damage() {
         let v = view(&[("Aspirin", "drug"), ("aspirin", "exposure")]);
-        let idx = NameIndex::build(&v, 9);
+        let stamp = Stamp { database: 1, generation: 9 };
+        let idx = NameIndex::build(&v, stamp);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("names.idx");
         idx.write_file(&p).unwrap();
-        let back = NameIndex::load_file(&p, 9).unwrap().unwrap();
+        let back = NameIndex::load_file(&p, stamp).unwrap().unwrap();
         assert_eq!(back.exact(&v, "ASPIRIN", None).unwrap(), vec![0, 1]);
-        assert!(NameIndex::load_file(&p, 10).unwrap().is_none(), "another generation is stale");
+        assert!(NameIndex::load_file(&p, Stamp { generation: 10, ..stamp }).unwrap().is_none(), "another generation is stale");
+        assert!(NameIndex::load_file(&p, Stamp { database: 2, ..stamp }).unwrap().is_none(), "another database's file is not used");
         let mut bytes = std::fs::read(&p).unwrap();
         let n = bytes.len();
         bytes[n - 2] ^= 1;
         std::fs::write(&p, &bytes).unwrap();
-        let e = NameIndex::load_file(&p, 9).unwrap_err().to_string();
+        let e = NameIndex::load_file(&p, stamp).unwrap_err().to_string();
         assert!(e.contains("names.idx") && e.contains("corrupt") && e.contains("rebuilt"), "{e}");
         std::fs::write(&p, &bytes[..10]).unwrap();
-        assert!(NameIndex::load_file(&p, 9).is_err());
-        assert!(NameIndex::load_file(&dir.path().join("missing"), 9).is_err());
+        assert!(NameIndex::load_file(&p, stamp).is_err());
+        assert!(NameIndex::load_file(&dir.path().join("missing"), stamp).is_err());
     }
 }

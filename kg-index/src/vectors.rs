@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use kg_core::side_file::{self, Belongs, Stamp};
 use kg_core::{GraphView, NodeIndex};
 
 use crate::hnsw::{Graph, HnswParams};
@@ -18,6 +19,9 @@ use crate::names::NameIndex;
 pub struct VectorIndex {
     dim: usize,
     nodes: Vec<NodeIndex>,
+    /// Per row, [`identity`] of the node it was attached to: a row whose node was removed,
+    /// or replaced by another node at the same index, is noticed and never returned.
+    identities: Vec<u64>,
     /// Unit-length rows, `dim` floats each.
     rows: Vec<f32>,
     row_of: HashMap<NodeIndex, usize>,
@@ -70,7 +74,7 @@ impl VectorIndex {
         if dim == 0 || dim > MAX_DIM {
             return Err(invalid(format!("vector dimension must be within 1..={MAX_DIM}, got {dim}")));
         }
-        Ok(VectorIndex { dim, nodes: Vec::new(), rows: Vec::new(), row_of: HashMap::new(), removed: Vec::new(), graph: None })
+        Ok(VectorIndex { dim, nodes: Vec::new(), identities: Vec::new(), rows: Vec::new(), row_of: HashMap::new(), removed: Vec::new(), graph: None })
     }
 
     /// An index that also keeps an HNSW graph, extended on every [`VectorIndex::add`].
@@ -118,10 +122,12 @@ impl VectorIndex {
             )));
         }
         let mut rows = Vec::with_capacity(vectors.len());
+        let mut identities = Vec::with_capacity(nodes.len());
         for (i, (&n, v)) in nodes.iter().zip(vectors.chunks_exact(self.dim)).enumerate() {
-            if !view.contains(n) {
+            let Some(id) = identity(view, n) else {
                 return Err(invalid(format!("row {i}: node {n} is not in the database")));
-            }
+            };
+            identities.push(id);
             rows.extend(unit(v, &format!("row {i} (node {n})"))?);
         }
         // Rows are numbered in u32, tombstones included (at most as many as live rows, below).
@@ -137,10 +143,11 @@ impl VectorIndex {
         if self.nodes.len() - self.row_of.len() > self.row_of.len() + nodes.len() {
             self.compact();
         }
-        for (&n, row) in nodes.iter().zip(rows.chunks_exact(self.dim)) {
+        for ((&n, row), id) in nodes.iter().zip(rows.chunks_exact(self.dim)).zip(identities) {
             self.remove(n);
             self.row_of.insert(n, self.nodes.len());
             self.nodes.push(n);
+            self.identities.push(id);
             self.removed.push(false);
             self.rows.extend_from_slice(row);
         }
@@ -172,12 +179,30 @@ impl VectorIndex {
             rows.extend_from_slice(&self.rows[r * self.dim..(r + 1) * self.dim]);
         }
         self.nodes = live.iter().map(|&r| self.nodes[r]).collect();
+        self.identities = live.iter().map(|&r| self.identities[r]).collect();
         self.row_of = self.nodes.iter().enumerate().map(|(r, &node)| (node, r)).collect();
         self.removed = vec![false; live.len()];
         self.rows = rows;
         if let Some(graph) = self.graph.take() {
             self.graph = Some(Graph::new(graph.params).extend(&self.rows, self.dim));
         }
+    }
+
+    /// Live rows whose node `view` no longer holds, or holds as another node (another type or
+    /// id at the same index): embeddings of removed or replaced nodes.
+    pub fn stale_rows(&self, view: &GraphView) -> Vec<usize> {
+        let mut stale: Vec<usize> = self.row_of.values().copied().filter(|&r| identity(view, self.nodes[r]) != Some(self.identities[r])).collect();
+        stale.sort_unstable();
+        stale
+    }
+
+    /// Tombstones the [`VectorIndex::stale_rows`]; returns how many.
+    pub fn forget_stale(&mut self, view: &GraphView) -> usize {
+        let stale = self.stale_rows(view);
+        for &r in &stale {
+            self.remove(self.nodes[r]);
+        }
+        stale.len()
     }
 
     /// The `k` most cosine-similar live rows to `query` (of `node_type` if given), best first.
@@ -242,17 +267,20 @@ impl VectorIndex {
         (0..n).step_by(step).filter(|&r| accept(r)).count() as f64 / sampled as f64
     }
 
-    /// Writes the index to `path` atomically: a versioned, checksummed file holding the rows,
-    /// their tombstones and the graph.
-    pub fn write_file(&self, path: &Path) -> Result<(), IndexError> {
+    /// Writes the index to `path` atomically, stamped as belonging to the database `stamp`
+    /// names: the rows, their nodes' identities and tombstones, and the graph.
+    pub fn write_file(&self, path: &Path, stamp: Stamp) -> Result<(), IndexError> {
         let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
         let n = self.nodes.len();
-        let mut body = Vec::with_capacity(32 + n * (5 + 4 * self.dim));
+        let mut body = Vec::with_capacity(32 + n * (13 + 4 * self.dim));
         body.extend_from_slice(&(self.dim as u64).to_le_bytes());
         body.extend_from_slice(&(n as u64).to_le_bytes());
         body.extend(self.removed.iter().map(|&r| r as u8));
         for &node in &self.nodes {
             body.extend_from_slice(&node.to_le_bytes());
+        }
+        for &id in &self.identities {
+            body.extend_from_slice(&id.to_le_bytes());
         }
         for x in &self.rows {
             body.extend_from_slice(&x.to_le_bytes());
@@ -264,37 +292,49 @@ impl VectorIndex {
             }
             None => body.push(0),
         }
-        let mut header = Vec::with_capacity(16);
-        header.extend_from_slice(VEC_MAGIC);
-        header.extend_from_slice(&VECTOR_INDEX_VERSION.to_le_bytes());
-        header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        kg_core::atomic_file::write_atomically(path, &[&header, &body]).map_err(io)
+        side_file::write(path, VEC_MAGIC, VECTOR_INDEX_VERSION, stamp, &[&body]).map_err(io)
     }
 
-    /// Reads a file written by [`VectorIndex::write_file`] (this version or version 1, which
-    /// held live rows only and no graph).
-    pub fn load_file(path: &Path) -> Result<Self, IndexError> {
+    /// Reads a file written by [`VectorIndex::write_file`] for the database `stamp` names,
+    /// whose graph is `view`. A file of another database is refused; rows of nodes removed or
+    /// replaced since the file was written are tombstoned. Versions 1 and 2 (which carried
+    /// no database id and no node identities, version 1 not even tombstones or a graph) are
+    /// read too, their rows bound to the nodes `view` holds now.
+    pub fn load_file(path: &Path, view: &GraphView, stamp: Stamp) -> Result<Self, IndexError> {
         let bytes = std::fs::read(path).map_err(|e| IndexError::Io { path: path.display().to_string(), source: e })?;
         let corrupt = |reason: &str| IndexError::Corrupt {
             path: path.display().to_string(),
             reason: reason.to_owned(),
             remedy: "attach the embeddings again to rebuild it",
         };
-        if bytes.len() < 16 + 16 || &bytes[..8] != VEC_MAGIC {
-            return Err(corrupt("not a kgcore vector file"));
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("in header"));
-        if version != VECTOR_INDEX_VERSION && version != 1 {
-            return Err(corrupt(&format!("format version {version}, expected {VECTOR_INDEX_VERSION}")));
-        }
-        let body = &bytes[16..];
-        if crc32fast::hash(body) != u32::from_le_bytes(bytes[12..16].try_into().expect("in header")) {
-            return Err(corrupt("checksum mismatch"));
+        let version = side_file::version(&bytes, VEC_MAGIC).ok_or_else(|| corrupt("not a kgcore vector file"))?;
+        let (body, trusted) = match version {
+            1 | 2 => {
+                if bytes.len() < 16 || crc32fast::hash(&bytes[16..]) != u32::from_le_bytes(bytes[12..16].try_into().expect("in header")) {
+                    return Err(corrupt("checksum mismatch"));
+                }
+                (&bytes[16..], false)
+            }
+            VECTOR_INDEX_VERSION => {
+                let file_stamp = side_file::read_stamp(&bytes).map_err(corrupt)?;
+                match stamp.judge(file_stamp) {
+                    Belongs::OtherDatabase => return Err(corrupt("it was written for another database (a copied file?)")),
+                    belongs => (&bytes[side_file::HEADER_LEN..], belongs == Belongs::Current),
+                }
+            }
+            v => return Err(corrupt(&format!("format version {v}, expected {VECTOR_INDEX_VERSION}"))),
+        };
+        if body.len() < 16 {
+            return Err(corrupt("sizes do not fit the file"));
         }
         let dim = u64::from_le_bytes(body[0..8].try_into().expect("checked")) as usize;
         let n = u64::from_le_bytes(body[8..16].try_into().expect("checked")) as usize;
         let flags = if version == 1 { 0 } else { n };
-        let rows_end = n.checked_mul(4 + 4 * dim).and_then(|x| x.checked_add(16 + flags));
+        let identity_bytes = if version == VECTOR_INDEX_VERSION { 8 } else { 0 };
+        let rows_end = dim
+            .checked_mul(4)
+            .and_then(|row| n.checked_mul(4 + identity_bytes + row))
+            .and_then(|x| x.checked_add(16 + flags));
         let fits = match rows_end {
             Some(end) if version == 1 => end == body.len(),
             Some(end) => end < body.len(),
@@ -307,15 +347,38 @@ impl VectorIndex {
         let base = 16 + flags;
         let word = |o: usize| u32::from_le_bytes(body[o..o + 4].try_into().expect("sized"));
         let nodes: Vec<NodeIndex> = (0..n).map(|i| word(base + 4 * i)).collect();
-        let rows: Vec<f32> = (0..n * dim).map(|i| f32::from_bits(word(base + 4 * n + 4 * i))).collect();
-        let graph = match body.get(base + 4 * n + 4 * n * dim..) {
+        let rows_at = base + (4 + identity_bytes) * n;
+        let identities: Vec<u64> = if identity_bytes == 0 {
+            // Older files named nodes by index alone: bind each row to the node there now.
+            nodes.iter().map(|&node| identity(view, node).unwrap_or(0)).collect()
+        } else {
+            (0..n).map(|i| u64::from_le_bytes(body[base + 4 * n + 8 * i..][..8].try_into().expect("sized"))).collect()
+        };
+        let rows: Vec<f32> = (0..n * dim).map(|i| f32::from_bits(word(rows_at + 4 * i))).collect();
+        let graph = match body.get(rows_at + 4 * n * dim..) {
             None | Some([]) | Some([0]) => None,
             Some([1, rest @ ..]) => Some(Graph::decode(rest, n).map_err(|e| corrupt(&format!("HNSW graph: {e}")))?),
             Some(_) => return Err(corrupt("unknown graph section")),
         };
         let row_of = nodes.iter().enumerate().filter(|&(r, _)| !removed[r]).map(|(r, &node)| (node, r)).collect();
-        Ok(VectorIndex { dim, removed, nodes, rows, row_of, graph })
+        let mut index = VectorIndex { dim, removed, nodes, identities, rows, row_of, graph };
+        if !trusted {
+            index.forget_stale(view);
+        }
+        Ok(index)
     }
+}
+
+/// Who a node is, beyond its index: a hash of its type and source id. An index freed by a
+/// removal and reused by another node gives another identity.
+fn identity(view: &GraphView, node: NodeIndex) -> Option<u64> {
+    let n = view.node(node)?;
+    // FNV-1a: stable across processes and versions, unlike the standard library's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in n.node_type.bytes().chain([0xff]).chain(n.id.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Some(h)
 }
 
 const VEC_MAGIC: &[u8; 8] = b"KGVECS\0\0";
@@ -323,7 +386,7 @@ const VEC_MAGIC: &[u8; 8] = b"KGVECS\0\0";
 /// damage (a fuzzer found a 16-byte file claiming 25 billion).
 pub const MAX_DIM: usize = 65_536;
 /// Format version of the vector file.
-pub const VECTOR_INDEX_VERSION: u32 = 2;
+pub const VECTOR_INDEX_VERSION: u32 = 3;
 
 /// How an entity string maps to the graph, by MedReason's rules.
 #[derive(Debug, Clone, PartialEq)]
@@ -442,6 +505,8 @@ mod tests {
         GraphView::build(vocab, nodes, &[] as &[EdgeRec])
     }
 
+    pub(super) const STAMP: Stamp = Stamp { database: 7, generation: 1 };
+
     fn index(v: &GraphView) -> VectorIndex {
         let mut idx = VectorIndex::new(3).unwrap();
         idx.add(v, &[0, 1, 2, 3], &[1.0, 0.0, 0.0, 0.95, 0.3, 0.0, 0.0, 0.0, 1.0, 0.6, 0.8, 0.0]).unwrap();
@@ -480,7 +545,7 @@ mod tests {
     #[test]
     fn medreason_mapping_rules() {
         let v = view();
-        let names = NameIndex::build(&v, 0);
+        let names = NameIndex::build(&v, STAMP);
         let idx = index(&v);
         let map = |text: &str, vec: Option<&[f32]>| {
             let e = EntityQuery { text, vector: vec, node_type: Some("disease") };
@@ -514,21 +579,77 @@ mod tests {
         idx.remove(2);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("vectors.kgv");
-        idx.write_file(&p).unwrap();
-        let back = VectorIndex::load_file(&p).unwrap();
+        idx.write_file(&p, STAMP).unwrap();
+        let back = VectorIndex::load_file(&p, &v, STAMP).unwrap();
         assert_eq!(back.len(), 3);
         assert_eq!(back.search(&v, &[1.0, 0.0, 0.0], 3, None, SearchMode::Exact).unwrap(), idx.search(&v, &[1.0, 0.0, 0.0], 3, None, SearchMode::Exact).unwrap());
         let mut bytes = std::fs::read(&p).unwrap();
         let n = bytes.len();
         bytes[n - 1] ^= 0x10;
         std::fs::write(&p, &bytes).unwrap();
-        let e = VectorIndex::load_file(&p).unwrap_err().to_string();
+        let e = VectorIndex::load_file(&p, &v, STAMP).unwrap_err().to_string();
         assert!(e.contains("vectors.kgv") && e.contains("checksum"), "{e}");
+    }
+
+    /// `view()` after node 0 was removed and node 2 ("Aspirin", a drug) was replaced at its
+    /// index by another node.
+    fn view_after_removals() -> GraphView {
+        let mut vocab = Vocab::default();
+        let s = vocab.sources.intern("s", "source").unwrap();
+        let nodes = [(1, "N1", "Myocardial infarction", "disease"), (2, "X9", "Fever", "effect/phenotype"), (3, "N3", "Angina", "disease")]
+            .iter()
+            .map(|&(index, id, name, ty)| NodeRec { index, id: id.into(), node_type: vocab.node_types.intern(ty, "t").unwrap(), name: name.into(), source: s })
+            .collect();
+        GraphView::build(vocab, nodes, &[] as &[EdgeRec])
+    }
+
+    /// The version-2 layout of a version-3 file: the old 16-byte header, no node identities.
+    fn as_version_2(v3: &[u8]) -> Vec<u8> {
+        let body = &v3[side_file::HEADER_LEN..];
+        let n = u64::from_le_bytes(body[8..16].try_into().unwrap()) as usize;
+        let nodes_end = 16 + n + 4 * n;
+        let mut old = body[..nodes_end].to_vec();
+        old.extend_from_slice(&body[nodes_end + 8 * n..]);
+        let mut file = VEC_MAGIC.to_vec();
+        file.extend_from_slice(&2u32.to_le_bytes());
+        file.extend_from_slice(&crc32fast::hash(&old).to_le_bytes());
+        file.extend_from_slice(&old);
+        file
+    }
+
+    #[test]
+    fn rows_of_removed_or_replaced_nodes_are_never_returned_and_foreign_files_are_refused() {
+        let (v, later) = (view(), view_after_removals());
+        let idx = index(&v);
+        assert_eq!(idx.stale_rows(&later), vec![0, 2]);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vectors.kgv");
+        idx.write_file(&p, STAMP).unwrap();
+        let live = |i: &VectorIndex, view: &GraphView| {
+            let mut hits: Vec<u32> = i.search(view, &[1.0, 0.0, 0.0], 10, None, SearchMode::Exact).unwrap().into_iter().map(|(n, _)| n).collect();
+            hits.sort_unstable();
+            hits
+        };
+        // Read at the generation it was written for, it is trusted whole.
+        assert_eq!(live(&VectorIndex::load_file(&p, &v, STAMP).unwrap(), &v), [0, 1, 2, 3]);
+        // Read at a later generation, rows of the removed node and of the replaced one are gone.
+        let moved_on = Stamp { generation: 5, ..STAMP };
+        let back = VectorIndex::load_file(&p, &later, moved_on).unwrap();
+        assert_eq!((back.len(), live(&back, &later)), (2, vec![1, 3]));
+        // A file of version 2 (no identities) binds its rows to the nodes present now.
+        std::fs::write(&p, as_version_2(&std::fs::read(&p).unwrap())).unwrap();
+        assert_eq!(live(&VectorIndex::load_file(&p, &v, moved_on).unwrap(), &v), [0, 1, 2, 3]);
+        assert_eq!(live(&VectorIndex::load_file(&p, &later, moved_on).unwrap(), &later), [1, 2, 3]);
+        // Another database's file is refused, naming the file and the remedy.
+        idx.write_file(&p, STAMP).unwrap();
+        let e = VectorIndex::load_file(&p, &v, Stamp { database: 8, ..STAMP }).unwrap_err().to_string();
+        assert!(e.contains("vectors.kgv") && e.contains("another database") && e.contains("attach the embeddings again"), "{e}");
     }
 }
 
 #[cfg(test)]
 mod hnsw_tests {
+    use super::tests::STAMP;
     use super::*;
     use kg_core::rng::SplitMix64;
     use kg_core::view::NodeRec;
@@ -605,7 +726,7 @@ mod hnsw_tests {
             idx.add(&v, &ids[..batch], &data).unwrap();
             assert_eq!(idx.len(), n);
             assert!(idx.stored_rows() <= 2 * n, "round {round}: {} rows stored for {n} live", idx.stored_rows());
-            idx.write_file(&p).unwrap();
+            idx.write_file(&p, STAMP).unwrap();
             sizes.push(std::fs::metadata(&p).unwrap().len());
             // The newest vectors are the ones found: always exactly, nearly always through the
             // graph (HNSW's recall on random 16-dimensional rows is high, not perfect).
@@ -624,8 +745,8 @@ mod hnsw_tests {
         idx.compact();
         assert_eq!((idx.len(), idx.stored_rows()), (n, n));
         assert_eq!(idx.search(&v, q, 10, None, SearchMode::Exact).unwrap(), before);
-        idx.write_file(&p).unwrap();
-        assert_eq!(VectorIndex::load_file(&p).unwrap().search(&v, q, 10, None, SearchMode::Exact).unwrap(), before);
+        idx.write_file(&p, STAMP).unwrap();
+        assert_eq!(VectorIndex::load_file(&p, &v, STAMP).unwrap().search(&v, q, 10, None, SearchMode::Exact).unwrap(), before);
     }
 
     #[test]
@@ -638,8 +759,8 @@ mod hnsw_tests {
         idx.remove(5);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("vectors.kgv");
-        idx.write_file(&p).unwrap();
-        let back = VectorIndex::load_file(&p).unwrap();
+        idx.write_file(&p, STAMP).unwrap();
+        let back = VectorIndex::load_file(&p, &v, STAMP).unwrap();
         assert_eq!(back.hnsw_params().unwrap().m, 8);
         assert_eq!((back.len(), back.stored_rows()), (n - 1, n));
         for q in vectors(20, dim, 10).chunks_exact(dim) {
@@ -655,18 +776,18 @@ mod hnsw_tests {
                 b
             }),
             ("header", b"KGVECS".to_vec()),
-            // Found by fuzzing: a whole, checksummed file claiming 25 billion dimensions.
+            // Found by fuzzing: a whole, checksummed (version 2) file claiming 25 billion dimensions.
             ("dimension", {
                 let body = [0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0u8];
                 let mut b = VEC_MAGIC.to_vec();
-                b.extend_from_slice(&VECTOR_INDEX_VERSION.to_le_bytes());
+                b.extend_from_slice(&2u32.to_le_bytes());
                 b.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
                 b.extend_from_slice(&body);
                 b
             }),
         ] {
             std::fs::write(&p, &damaged).unwrap();
-            let e = VectorIndex::load_file(&p).unwrap_err().to_string();
+            let e = VectorIndex::load_file(&p, &v, STAMP).unwrap_err().to_string();
             assert!(e.contains("vectors.kgv") && e.contains("attach the embeddings again"), "{what}: {e}");
         }
     }

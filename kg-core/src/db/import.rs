@@ -134,11 +134,12 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
                 s.iter().zip(l).map(move |(&s, &l)| (keys::edge_key(t, s, l).to_vec(), Vec::new())).collect::<Vec<_>>()
             }),
         )?;
-        let mut ops = initial_meta(view.vocab(), 1);
+        let id = crate::side_file::new_database_id();
+        let mut ops = initial_meta(view.vocab(), 1, id);
         ops.extend(set_ops(&view));
         store.write(ops)?;
         store.flush()?;
-        view.write_file(&staging.join(VIEW_FILE), 1)?;
+        view.write_file(&staging.join(VIEW_FILE), crate::side_file::Stamp { database: id, generation: 1 })?;
         // Written last: only a finished database opens.
         store.write(vec![(cf::META, meta::COMPLETE.to_vec(), Some(vec![1]))])?;
         store.flush()?;

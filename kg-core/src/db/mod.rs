@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::keys::{self, NodeValue, cf, meta};
 use crate::load::{self, LoadStats, Progress};
 use crate::model::{Edge, LabelId, MAX_NODE_INDEX, Node, NodeIndex, Vocab};
+use crate::side_file::{self, Stamp};
 use crate::store::{MemoryStore, Store, WriteOp};
 #[cfg(feature = "rocksdb")]
 use crate::view::LoadedView;
@@ -59,6 +60,9 @@ struct State {
 /// [`Database::view`] snapshots that later writes never change.
 pub struct Database {
     path: Option<PathBuf>,
+    /// Written at creation and carried by every side file; 0 for a database read-only opened
+    /// before it was ever opened read-write by a kgcore that writes ids.
+    id: u128,
     store: Store,
     mode: OpenMode,
     state: RwLock<State>,
@@ -76,13 +80,15 @@ impl Database {
     /// A new, empty database held in memory.
     pub fn in_memory() -> Self {
         let store = Store::Memory(MemoryStore::new());
-        store.write(initial_meta(&Vocab::default(), 0)).expect("memory writes cannot fail");
-        Self::from_parts(None, store, OpenMode::ReadWrite, 0, GraphView::empty())
+        let id = side_file::new_database_id();
+        store.write(initial_meta(&Vocab::default(), 0, id)).expect("memory writes cannot fail");
+        Self::from_parts(None, id, store, OpenMode::ReadWrite, 0, GraphView::empty())
     }
 
-    fn from_parts(path: Option<PathBuf>, store: Store, mode: OpenMode, generation: u64, view: GraphView) -> Self {
+    fn from_parts(path: Option<PathBuf>, id: u128, store: Store, mode: OpenMode, generation: u64, view: GraphView) -> Self {
         Database {
             path,
+            id,
             store,
             mode,
             state: RwLock::new(State { generation, view: Arc::new(view) }),
@@ -98,11 +104,12 @@ impl Database {
         ensure_vacant(path)?;
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         let store = Store::RocksDb(crate::store::RocksStore::open(path)?);
-        store.write(initial_meta(&Vocab::default(), 0))?;
+        let id = side_file::new_database_id();
+        store.write(initial_meta(&Vocab::default(), 0, id))?;
         store.write(vec![(cf::META, meta::COMPLETE.to_vec(), Some(vec![1]))])?;
         let view = GraphView::empty();
-        view.write_file(&path.join(VIEW_FILE), 0)?;
-        Ok(Self::from_parts(Some(path.to_owned()), store, OpenMode::ReadWrite, 0, view))
+        view.write_file(&path.join(VIEW_FILE), Stamp { database: id, generation: 0 })?;
+        Ok(Self::from_parts(Some(path.to_owned()), id, store, OpenMode::ReadWrite, 0, view))
     }
 
     /// Opens an existing database.
@@ -135,9 +142,20 @@ impl Database {
             }
             migrate(&store, version)?;
         }
+        let id = match store.get(cf::META, meta::DATABASE_ID)? {
+            Some(v) => keys::decode_u128(&v, "database_id")?,
+            // Databases written before ids were: a writer gives them one.
+            None if mode == OpenMode::ReadWrite => {
+                let id = side_file::new_database_id();
+                store.write(vec![(cf::META, meta::DATABASE_ID.to_vec(), Some(id.to_be_bytes().to_vec()))])?;
+                id
+            }
+            None => 0,
+        };
         let generation = read_generation(&store)?;
+        let stamp = Stamp { database: id, generation };
         let view_path = path.join(VIEW_FILE);
-        let view = match GraphView::load_file(&view_path, generation) {
+        let view = match GraphView::load_file(&view_path, stamp) {
             Ok(LoadedView::Loaded(v)) => Some(*v),
             // A stale or damaged view is only a cache: rebuild it from the store below.
             Ok(LoadedView::Stale(_)) | Err(Error::Corruption { .. }) => None,
@@ -148,12 +166,12 @@ impl Database {
             None => {
                 let v = rebuild_view(&store)?;
                 if mode == OpenMode::ReadWrite {
-                    v.write_file(&view_path, generation)?;
+                    v.write_file(&view_path, stamp)?;
                 }
                 v
             }
         };
-        Ok(Self::from_parts(Some(path.to_owned()), store, mode, generation, view))
+        Ok(Self::from_parts(Some(path.to_owned()), id, store, mode, generation, view))
     }
 
     /// The database directory; `None` in memory.
@@ -169,6 +187,22 @@ impl Database {
     /// The current graph: a snapshot that later writes leave untouched.
     pub fn view(&self) -> Arc<GraphView> {
         Arc::clone(&self.state.read().unwrap_or_else(|p| p.into_inner()).view)
+    }
+
+    /// The database's id, written when it was created; side files carry it.
+    pub fn id(&self) -> u128 {
+        self.id
+    }
+
+    /// This database at its current generation, as side files record it.
+    pub fn stamp(&self) -> Stamp {
+        self.snapshot().0
+    }
+
+    /// The current graph and the stamp of its generation, read together.
+    pub fn snapshot(&self) -> (Stamp, Arc<GraphView>) {
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        (Stamp { database: self.id, generation: state.generation }, Arc::clone(&state.view))
     }
 
     /// Incremented by every committed write.
@@ -193,7 +227,7 @@ impl Database {
             && self.view_dirty.swap(false, Ordering::AcqRel)
         {
             let state = self.state.read().unwrap_or_else(|p| p.into_inner());
-            state.view.write_file(&path.join(VIEW_FILE), state.generation)?;
+            state.view.write_file(&path.join(VIEW_FILE), Stamp { database: self.id, generation: state.generation })?;
         }
         Ok(())
     }
@@ -217,8 +251,9 @@ impl Drop for Database {
     }
 }
 
-fn initial_meta(vocab: &Vocab, generation: u64) -> Vec<WriteOp> {
+fn initial_meta(vocab: &Vocab, generation: u64, id: u128) -> Vec<WriteOp> {
     vec![
+        (cf::META, meta::DATABASE_ID.to_vec(), Some(id.to_be_bytes().to_vec())),
         (cf::META, meta::STORAGE_VERSION.to_vec(), Some(STORAGE_VERSION.to_be_bytes().to_vec())),
         (cf::META, meta::GENERATION.to_vec(), Some(generation.to_be_bytes().to_vec())),
         (cf::META, meta::VOCAB.to_vec(), Some(vocab.encode())),

@@ -1,6 +1,6 @@
-//! The persisted view, `graph.view`: a header (magic, version, byte-order mark, generation,
-//! node count, CRC-32) and a table of 8-byte-aligned sections that map straight back into a
-//! [`GraphView`]'s arrays.
+//! The persisted view, `graph.view`: the side-file header ([`crate::side_file`]: magic,
+//! version, CRC-32, database id, generation), a byte-order mark and the node count, then a
+//! table of 8-byte-aligned sections that map straight back into a [`GraphView`]'s arrays.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,27 +8,29 @@ use std::sync::Arc;
 use super::*;
 use crate::error::{Error, Result};
 use crate::mapped::map_file;
+use crate::side_file::{self, Belongs, Stamp};
 
 const MAGIC: &[u8; 8] = b"KGVIEW\0\0";
 /// Format version of `graph.view`; a file of another version is rebuilt, never misread.
-pub const VIEW_FORMAT_VERSION: u32 = 1;
+pub const VIEW_FORMAT_VERSION: u32 = 2;
 /// Written native-endian: a file from a machine of the other byte order reads as a mismatch.
 const ENDIAN_MARK: u32 = 0x0102_0304;
 const SECTIONS: usize = 13;
-const HEADER_LEN: usize = 40;
+/// The shared header, the byte-order mark (and 4 bytes of padding), the node count.
+const HEADER_LEN: usize = side_file::HEADER_LEN + 16;
 
 /// Outcome of trying to load a persisted view.
 #[derive(Debug)]
 pub enum LoadedView {
     /// The view, mapped from the file.
     Loaded(Box<GraphView>),
-    /// The file is absent, from another generation or another format: rebuild it.
+    /// The file is absent, of another database, generation or format: rebuild it.
     Stale(String),
 }
 
 impl GraphView {
     /// Writes the view to `path` atomically (temporary file, fsync, rename).
-    pub fn write_file(&self, path: &Path, generation: u64) -> Result<()> {
+    pub fn write_file(&self, path: &Path, stamp: Stamp) -> Result<()> {
         let vocab = self.vocab.encode();
         let sections: [&[u8]; SECTIONS] = [
             &vocab,
@@ -59,45 +61,45 @@ impl GraphView {
             body.resize(align8(HEADER_LEN + body.len()) - HEADER_LEN, 0);
             body.extend_from_slice(s);
         }
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&VIEW_FORMAT_VERSION.to_le_bytes());
-        header.extend_from_slice(&ENDIAN_MARK.to_ne_bytes());
-        header.extend_from_slice(&generation.to_le_bytes());
-        header.extend_from_slice(&(self.node_count as u64).to_le_bytes());
-        header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        header.extend_from_slice(&0u32.to_le_bytes());
-        debug_assert_eq!(header.len(), HEADER_LEN);
-
-        crate::atomic_file::write_atomically(path, &[&header, &body]).map_err(|e| Error::io(path, e))
+        let mut own_header = Vec::with_capacity(HEADER_LEN - side_file::HEADER_LEN);
+        own_header.extend_from_slice(&ENDIAN_MARK.to_ne_bytes());
+        own_header.extend_from_slice(&0u32.to_le_bytes());
+        own_header.extend_from_slice(&(self.node_count as u64).to_le_bytes());
+        side_file::write(path, MAGIC, VIEW_FORMAT_VERSION, stamp, &[&own_header, &body]).map_err(|e| Error::io(path, e))
     }
 
-    /// Maps the view at `path` if it is whole and of `generation`. A damaged file is reported
-    /// as an error naming it; callers may rebuild from the store.
-    pub fn load_file(path: &Path, generation: u64) -> Result<LoadedView> {
+    /// Maps the view at `path` if it is whole and was written for `stamp` (this database at
+    /// this generation). A damaged file is reported as an error naming it; callers may rebuild
+    /// from the store.
+    pub fn load_file(path: &Path, stamp: Stamp) -> Result<LoadedView> {
         if !path.exists() {
             return Ok(LoadedView::Stale("no view file".into()));
         }
         let map = Arc::new(map_file(path)?);
         let what = path.display().to_string();
         let corrupt = |m: &str| Error::corruption(what.clone(), m.to_owned());
-        if map.len() < HEADER_LEN || &map[0..8] != MAGIC {
+        let Some(version) = side_file::version(&map, MAGIC) else {
             return Err(corrupt("not a kgcore view file (bad magic or too short)"));
-        }
-        let u32_at = |o: usize| u32::from_le_bytes(map[o..o + 4].try_into().expect("in header"));
-        let u64_at = |o: usize| u64::from_le_bytes(map[o..o + 8].try_into().expect("in header"));
-        let version = u32_at(8);
-        if version != VIEW_FORMAT_VERSION || u32::from_ne_bytes(map[12..16].try_into().expect("in header")) != ENDIAN_MARK {
+        };
+        if version != VIEW_FORMAT_VERSION {
             return Ok(LoadedView::Stale(format!("view format {version}, expected {VIEW_FORMAT_VERSION}")));
         }
-        let file_generation = u64_at(16);
-        if file_generation != generation {
-            return Ok(LoadedView::Stale(format!("view of generation {file_generation}, database at {generation}")));
+        let file_stamp = side_file::read_stamp(&map).map_err(corrupt)?;
+        match stamp.judge(file_stamp) {
+            Belongs::Current => {}
+            Belongs::OtherGeneration(g) => {
+                return Ok(LoadedView::Stale(format!("view of generation {g}, database at {}", stamp.generation)));
+            }
+            Belongs::OtherDatabase => return Ok(LoadedView::Stale("the view of another database".into())),
         }
-        let node_count = u64_at(24) as usize;
-        if crc32fast::hash(&map[HEADER_LEN..]) != u32_at(32) {
-            return Err(corrupt("checksum mismatch"));
+        if map.len() < HEADER_LEN {
+            return Err(corrupt("truncated header"));
         }
+        let u64_at = |o: usize| u64::from_le_bytes(map[o..o + 8].try_into().expect("in header"));
+        if u32::from_ne_bytes(map[40..44].try_into().expect("in header")) != ENDIAN_MARK {
+            return Ok(LoadedView::Stale("a view written on a machine of the other byte order".into()));
+        }
+        let node_count = u64_at(48) as usize;
         let mut ranges = [(0usize, 0usize); SECTIONS];
         for (i, r) in ranges.iter_mut().enumerate() {
             let o = HEADER_LEN + 16 * i;

@@ -416,22 +416,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graph.view");
         let v = tiny();
-        v.write_file(&path, 7).unwrap();
-        let LoadedView::Loaded(w) = GraphView::load_file(&path, 7).unwrap() else { panic!("not loaded") };
+        let stamp = crate::side_file::Stamp { database: 42, generation: 7 };
+        v.write_file(&path, stamp).unwrap();
+        let LoadedView::Loaded(w) = GraphView::load_file(&path, stamp).unwrap() else { panic!("not loaded") };
         let w = *w;
         assert_eq!(w.edges().collect::<Vec<_>>(), v.edges().collect::<Vec<_>>());
         assert_eq!(w.neighbours(2), v.neighbours(2));
         assert_eq!(w.node(5).unwrap().id, "ID5");
-        assert!(matches!(GraphView::load_file(&path, 8).unwrap(), LoadedView::Stale(_)));
+        // Another generation, or another database's file at the same generation, is stale.
+        for other in [crate::side_file::Stamp { generation: 8, ..stamp }, crate::side_file::Stamp { database: 43, ..stamp }] {
+            assert!(matches!(GraphView::load_file(&path, other).unwrap(), LoadedView::Stale(_)));
+        }
 
         let mut bytes = std::fs::read(&path).unwrap();
         let n = bytes.len();
         bytes[n - 3] ^= 0x40;
         std::fs::write(&path, &bytes).unwrap();
-        let err = GraphView::load_file(&path, 7).unwrap_err().to_string();
+        let err = GraphView::load_file(&path, stamp).unwrap_err().to_string();
         assert!(err.contains("checksum") && err.contains("graph.view"), "{err}");
         std::fs::write(&path, &bytes[..20]).unwrap();
-        assert!(GraphView::load_file(&path, 7).is_err());
+        assert!(GraphView::load_file(&path, stamp).is_err());
     }
 }
 
