@@ -27,15 +27,16 @@ impl NamePaths {
         self.all.count()
     }
 
-    /// At most `limit` of the shortest paths, in the order of the path DAG.
-    pub fn first(&self, limit: usize) -> Vec<Vec<String>> {
-        self.all.paths().take(limit).map(|p| self.names(&p)).collect()
+    /// At most `limit` of the shortest paths, in the order of the path DAG (`limit` at most
+    /// [`kg_query::MAX_LISTED_PATHS`]).
+    pub fn first(&self, limit: usize) -> Result<Vec<Vec<String>>> {
+        Ok(self.all.first(limit)?.iter().map(|p| self.names(p)).collect())
     }
 
     /// A uniform sample of `n` shortest paths (all of them when there are at most `n`),
-    /// reproducible for a `seed`.
-    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<String>> {
-        self.all.sample(n, seed).iter().map(|p| self.names(p)).collect()
+    /// reproducible for a `seed` (`n` at most [`kg_query::MAX_LISTED_PATHS`]).
+    pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<Vec<String>>> {
+        Ok(self.all.sample(n, seed)?.iter().map(|p| self.names(p)).collect())
     }
 
     fn names(&self, path: &[u32]) -> Vec<String> {
@@ -74,19 +75,20 @@ impl Graph {
         max_paths: usize,
         seed: u64,
         interrupted: &mut dyn FnMut() -> bool,
-    ) -> Vec<Vec<Vec<String>>> {
+    ) -> Result<Vec<Vec<Vec<String>>>> {
+        kg_query::check_listed(max_paths, "max_paths")?;
         let mut groups = Vec::new();
         for q in question {
             for a in answer {
                 if interrupted() {
-                    return groups;
+                    return Ok(groups);
                 }
                 match self.medreason_pair(q, a, max_hops) {
-                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample(max_paths, seed)),
+                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample(max_paths, seed)?),
                     _ => {}
                 }
             }
         }
-        groups
+        Ok(groups)
     }
 }

@@ -85,7 +85,7 @@ fn derived_indexes_follow_each_update() {
     assert_eq!(hits[0].nodes, vec![index]);
     let pair = g.medreason_pair("ZYXWV SYNDROME", &anchor_name, None).unwrap();
     assert_eq!((pair.distance(), pair.count()), (Some(1), 1));
-    assert_eq!(pair.first(5), vec![vec!["zyxwv syndrome".to_owned(), anchor_name.to_lowercase()]]);
+    assert_eq!(pair.first(5).unwrap(), vec![vec!["zyxwv syndrome".to_owned(), anchor_name.to_lowercase()]]);
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
     let question = vec![a_name.clone(), "no such entity".to_owned()];
     let answer = vec![far_name.clone()];
 
-    let groups = g.medreason_paths(&question, &answer, None, 3, 1, &mut || false);
+    let groups = g.medreason_paths(&question, &answer, None, 3, 1, &mut || false).unwrap();
     assert_eq!(groups.len(), 1, "the missing name is left out");
     let pair = g.medreason_pair(&a_name, &far_name, None).unwrap();
     assert_eq!(groups[0].len() as u128, pair.count().min(3));
@@ -112,9 +112,11 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
         assert_eq!(path.len() as u32, pair.distance().unwrap() + 1);
         assert_eq!((path[0].as_str(), path.last().unwrap().as_str()), (a_name.to_lowercase().as_str(), far_name.to_lowercase().as_str()));
     }
-    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, &mut || false), "seeded: the same sample");
-    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, &mut || false).is_empty(), "max_hops cuts");
-    assert!(g.medreason_paths(&question, &answer, None, 3, 1, &mut || true).is_empty(), "interrupted before the first pair");
+    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, &mut || false).unwrap(), "seeded: the same sample");
+    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, &mut || false).unwrap().is_empty(), "max_hops cuts");
+    assert!(g.medreason_paths(&question, &answer, None, 3, 1, &mut || true).unwrap().is_empty(), "interrupted before the first pair");
+    let e = g.medreason_paths(&question, &answer, None, 1 << 40, 1, &mut || false).unwrap_err();
+    assert!(e.to_string().contains("at most 1000000 paths"), "{e}");
 }
 
 #[test]
@@ -275,7 +277,7 @@ fn side_files_of_another_database_are_never_trusted() {
     {
         let g = Graph::open(&other, OpenMode::ReadWrite).unwrap();
         let nodes: Vec<NodeIndex> = g.view().nodes().take(5).collect();
-        g.set_vectors(&nodes, &vec![0.5; 5 * 4], 4, None, HnswParams::default()).unwrap();
+        g.set_vectors(&nodes, &[0.5; 5 * 4], 4, None, HnswParams::default()).unwrap();
     }
     let (info, hits) = {
         let g = Graph::open(&db, OpenMode::ReadOnly).unwrap();

@@ -221,15 +221,18 @@ fn path(a: PathArgs) -> CliResult {
     let s = kgcore::query::resolve(&view, &a.from)?;
     let t = kgcore::query::resolve(&view, &a.to)?;
     let (distance, count, paths, truncated) = if let Some(k) = a.k {
+        if k == 0 {
+            return Err("--k must be at least 1".into());
+        }
         let ks = finder.k_shortest(s, t, k, kgcore::query::DEFAULT_MAX_SPUR_SEARCHES)?;
         let d = ks.paths.first().map(|p| p.len() as u32 - 1);
         (d, None, ks.paths, ks.truncated)
     } else if a.all || a.count || a.sample.is_some() {
         let all = finder.all_shortest(s, t)?;
         let paths = match a.sample {
-            Some(n) => all.sample(n, a.seed),
+            Some(n) => all.sample(n, a.seed)?,
             None if a.count => Vec::new(),
-            None => all.paths().take(a.limit).collect(),
+            None => all.first(a.limit)?,
         };
         let truncated = a.all && a.sample.is_none() && all.count() > a.limit as u128;
         (all.distance, Some(all.count()), paths, truncated)
@@ -273,8 +276,8 @@ fn path(a: PathArgs) -> CliResult {
 fn medreason_path(graph: &Graph, a: &PathArgs) -> CliResult {
     let all = graph.medreason_pair(&a.from, &a.to, a.max_hops)?;
     let named = match a.sample {
-        Some(n) => all.sample(n, a.seed),
-        None => all.first(a.limit),
+        Some(n) => all.sample(n, a.seed)?,
+        None => all.first(a.limit)?,
     };
     if a.json {
         return print_json(&serde_json::json!({
@@ -326,6 +329,7 @@ fn run_bench(db: PathBuf, pairs: usize, k_pairs: usize, seed: u64, json: bool) -
 }
 
 fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
+    kgcore::query::check_listed(max_paths, "--max-paths")?;
     use std::io::BufRead;
     let graph = open(&db)?;
     let view = graph.view();
@@ -339,13 +343,13 @@ fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
         let (a, b) = line.split_once('\t').ok_or_else(|| format!("stdin:{}: expected FROM<TAB>TO", i + 1))?;
         let doc = if medreason {
             let all = graph.medreason_pair(a, b, None).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
-            let paths = (all.count() <= max_paths as u128).then(|| all.first(max_paths));
+            let paths = if all.count() <= max_paths as u128 { Some(all.first(max_paths)?) } else { None };
             serde_json::json!({"from": a, "to": b, "distance": all.distance(), "count": count_json(all.count()), "paths": paths})
         } else {
             let s = kgcore::query::resolve(&view, a).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
             let t = kgcore::query::resolve(&view, b).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
             let all = finder.all_shortest(s, t)?;
-            let paths: Option<Vec<Vec<NodeIndex>>> = (all.count() <= max_paths as u128).then(|| all.paths().collect());
+            let paths = if all.count() <= max_paths as u128 { Some(all.first(max_paths)?) } else { None };
             serde_json::json!({"from": s, "to": t, "distance": all.distance, "count": count_json(all.count()), "paths": paths})
         };
         serde_json::to_writer(&mut out, &doc)?;

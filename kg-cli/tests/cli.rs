@@ -51,6 +51,18 @@ fn generate_import_and_query() {
     let lens: Vec<usize> = k["paths"].as_array().unwrap().iter().map(|p| p.as_array().unwrap().len()).collect();
     assert!(lens.windows(2).all(|w| w[0] <= w[1]) && lens.len() == 4, "{lens:?}");
 
+    // Answers too large to list are refused with a message, not an abort; k = 0 is not "no path".
+    for (args, says) in [
+        (&["--sample", "1000000000000"][..], "at most 1000000 paths"),
+        (&["--all", "--limit", "1000000000"][..], "at most 1000000 paths"),
+        (&["--k", "1000000000"][..], "at most 1000000 paths"),
+        (&["--k", "0"][..], "--k must be at least 1"),
+    ] {
+        let out = kgcore(&[&["path", "--db", db_s, "0", &hub][..], args].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.code() == Some(1) && err.contains(says), "{args:?}: {:?} {err}", out.status);
+    }
+
     let node = ok_json(&["node", "--db", db_s, &hub, "--json"]);
     assert_eq!(node[0]["index"].as_u64().unwrap().to_string(), hub);
     let name = node[0]["name"].as_str().unwrap().to_owned();

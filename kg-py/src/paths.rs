@@ -46,8 +46,8 @@ impl PyGraph {
         py.detach(|| {
             let all = PathFinder::new(&view, &c)?.all_shortest(source, target)?;
             let paths = match sample {
-                Some(n) => all.sample(n, seed),
-                None => all.paths().take(limit).collect(),
+                Some(n) => all.sample(n, seed)?,
+                None => all.first(limit)?,
             };
             Ok::<_, kgcore::query::QueryError>((all.distance, all.count(), paths))
         })
@@ -138,6 +138,7 @@ impl PyGraph {
         let c = options::constraints(constraints)?;
         let view = self.graph()?.view();
         let finder = PathFinder::new(&view, &c).map_err(to_py)?;
+        kgcore::query::check_listed(max_paths, "max_paths").and_then(|()| kgcore::query::check_pairs(sources.len(), targets.len())).map_err(to_py)?;
         // Whole sources per chunk, so the answer keeps its source-major order.
         let per_chunk = (CHUNK / targets.len().max(1)).max(1);
         let (out, poll) = py.detach(|| {
@@ -174,7 +175,7 @@ impl PyGraph {
             let out = graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, &mut || poll.interrupted());
             (out, poll)
         });
-        poll.finish(out)
+        poll.finish(out.map_err(to_py)?)
     }
 
     /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`:

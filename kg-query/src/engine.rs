@@ -387,8 +387,9 @@ impl PathDag {
         }
         // Many more than n: draw walks weighted by path counts, rejecting repeats (each draw is
         // new with probability above 3/4, so this ends quickly).
-        let mut seen = std::collections::HashSet::with_capacity(n);
-        let mut out = Vec::with_capacity(n);
+        // Grown as paths are drawn: `n` is the caller's number, not a size to reserve.
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
         while out.len() < n {
             let p = self.random_path(&mut rng);
             if seen.insert(p.clone()) {

@@ -20,5 +20,5 @@ pub use adjacency::{NameGraph, ViewAdjacency};
 pub use engine::{Adjacency, Limits, PathDag, Searcher};
 pub use error::{QueryError, Result};
 pub use filter::{Constraints, ResolvedConstraints};
-pub use paths::{AllShortest, DEFAULT_MAX_SPUR_SEARCHES, KShortest, Neighbourhood, PairPaths, PathFinder};
+pub use paths::{AllShortest, DEFAULT_MAX_SPUR_SEARCHES, KShortest, MAX_LISTED_PATHS, MAX_PAIRS, check_listed, check_pairs, Neighbourhood, PairPaths, PathFinder};
 pub use resolve::resolve;

@@ -54,12 +54,25 @@ impl AllShortest {
         }
     }
 
-    /// Up to `n` distinct paths drawn uniformly at random with `seed`.
-    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<NodeIndex>> {
+    /// Up to `n` distinct paths drawn uniformly at random with `seed`; `n` above
+    /// [`MAX_LISTED_PATHS`] is an error.
+    pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<Vec<NodeIndex>>> {
+        check_listed(n, "sample")?;
+        Ok(self.draw(n, seed))
+    }
+
+    fn draw(&self, n: usize, seed: u64) -> Vec<Vec<NodeIndex>> {
         match &self.dag {
             Some(d) => d.sample(n, seed),
             None => self.paths().take(n).collect(),
         }
+    }
+
+    /// The first `limit` paths in enumeration order; `limit` above [`MAX_LISTED_PATHS`] is
+    /// an error.
+    pub fn first(&self, limit: usize) -> Result<Vec<Vec<NodeIndex>>> {
+        check_listed(limit, "limit")?;
+        Ok(self.paths().take(limit).collect())
     }
 
     /// The DAG of every shortest path; `None` without a path or when the endpoints are one node.
@@ -75,6 +88,32 @@ pub struct KShortest {
     pub paths: Vec<Vec<NodeIndex>>,
     /// The work bound stopped the search before k paths were proven.
     pub truncated: bool,
+}
+
+/// The most paths one answer lists: a `limit`, a `sample`, `k`, `max_paths` per pair. Larger
+/// requests are refused rather than left to exhaust memory (a pair can have 10^38 shortest
+/// paths); [`AllShortest::count`] tells how many there are without listing them.
+pub const MAX_LISTED_PATHS: usize = 1_000_000;
+
+/// The most (source, target) pairs one many-to-many call answers.
+pub const MAX_PAIRS: usize = 10_000_000;
+
+/// An error naming `what` if `n` paths are more than one answer lists ([`MAX_LISTED_PATHS`]).
+pub fn check_listed(n: usize, what: &str) -> Result<()> {
+    if n > MAX_LISTED_PATHS {
+        return Err(QueryError::InvalidArgument(format!(
+            "{what} = {n}: one answer lists at most {MAX_LISTED_PATHS} paths (count them instead, or ask for fewer)"
+        )));
+    }
+    Ok(())
+}
+
+/// An error if `sources` x `targets` pairs are more than one call answers ([`MAX_PAIRS`]).
+pub fn check_pairs(sources: usize, targets: usize) -> Result<()> {
+    if sources.checked_mul(targets).is_none_or(|n| n > MAX_PAIRS) {
+        return Err(QueryError::InvalidArgument(format!("{sources} sources x {targets} targets: at most {MAX_PAIRS} pairs per call; split it")));
+    }
+    Ok(())
 }
 
 /// Default bound on spur searches of one k-shortest-paths query.
@@ -252,6 +291,7 @@ impl<'g> PathFinder<'g> {
     pub fn k_shortest_until(&self, s: NodeIndex, t: NodeIndex, k: usize, max_searches: usize, stop: &mut dyn FnMut() -> bool) -> Result<KShortest> {
         self.check(s)?;
         self.check(t)?;
+        check_listed(k, "k")?;
         Ok(k_shortest_until(&self.adjacency(), self.limits(), s, t, k, max_searches, stop))
     }
 
@@ -281,13 +321,15 @@ impl<'g> PathFinder<'g> {
         for &n in sources.iter().chain(targets) {
             self.check(n)?;
         }
+        check_listed(max_paths, "max_paths")?;
+        check_pairs(sources.len(), targets.len())?;
         let pairs: Vec<(NodeIndex, NodeIndex)> = sources.iter().flat_map(|&s| targets.iter().map(move |&t| (s, t))).collect();
         let (g, limits) = (self.adjacency(), self.limits());
         Ok(pairs
             .par_iter()
             .map(|&(s, t)| {
                 let all = all_shortest(&g, limits, s, t);
-                PairPaths { source: s, target: t, distance: all.distance, count: all.count(), paths: all.sample(max_paths, seed) }
+                PairPaths { source: s, target: t, distance: all.distance, count: all.count(), paths: all.draw(max_paths, seed) }
             })
             .collect())
     }

@@ -134,11 +134,11 @@ proptest! {
         prop_assert_eq!(listed.len(), shortest.len(), "enumeration repeats a path");
         prop_assert_eq!(listed.iter().cloned().collect::<BTreeSet<_>>(), shortest.clone());
 
-        let sample = all.sample(3, 11);
+        let sample = all.sample(3, 11).unwrap();
         prop_assert_eq!(sample.len(), shortest.len().min(3));
         prop_assert_eq!(sample.iter().collect::<BTreeSet<_>>().len(), sample.len());
         prop_assert!(sample.iter().all(|p| shortest.contains(p)));
-        prop_assert_eq!(&sample, &all.sample(3, 11), "same seed, same sample");
+        prop_assert_eq!(&sample, &all.sample(3, 11).unwrap(), "same seed, same sample");
 
         let k = 5;
         let ks = finder.k_shortest(s, t, k, 10_000).unwrap();
@@ -233,9 +233,18 @@ fn explosive_queries_stay_bounded_and_say_when_they_were_cut() {
     assert_eq!(all.distance, Some(layers + 1));
     assert_eq!(all.count(), 10u128.pow(layers));
     assert_eq!(all.paths().take(100).count(), 100, "listing is lazy: the first 100 only");
-    let sample = all.sample(50, 3);
+    let sample = all.sample(50, 3).unwrap();
     assert_eq!(sample.len(), 50);
     assert!(sample.iter().all(|p| p.len() == layers as usize + 2 && p[0] == s && p[p.len() - 1] == t));
+    // Asking to list more paths than any answer holds is refused up front, never reserved:
+    // 10^12 used to ask the allocator for 55 TB and abort the process.
+    let huge = 1_000_000_000_000;
+    for e in [all.sample(huge, 3).unwrap_err(), all.first(huge).unwrap_err(), finder.k_shortest(s, t, huge, 5).unwrap_err(), finder.many_to_many(&[s], &[t], huge, 0).unwrap_err()] {
+        assert!(e.to_string().contains("at most 1000000 paths"), "{e}");
+    }
+    assert_eq!(all.first(kg_query::MAX_LISTED_PATHS).unwrap().len(), kg_query::MAX_LISTED_PATHS, "the largest answer allowed is listed");
+    let many: Vec<u32> = vec![s; 4000];
+    assert!(finder.many_to_many(&many, &many, 1, 0).unwrap_err().to_string().contains("pairs per call"));
     // Among the shortest paths, the k shortest are read off the DAG: no spur search needed.
     let ks = finder.k_shortest(s, t, 1000, 5).unwrap();
     assert_eq!((ks.paths.len(), ks.truncated), (1000, false));

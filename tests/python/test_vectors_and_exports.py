@@ -238,14 +238,8 @@ def test_every_path_method_takes_the_same_constraints(db_path):
             g.medreason_paths(*names, node_types=["disease"])
 
 
-@pytest.fixture(scope="module")
-def kgcore_bin(kgcore):
-    """The `kgcore` binary (the conftest fixture's name is this module's import)."""
-    return kgcore
-
-
 @pytest.mark.parametrize("dtype", ["<f4", "<f8", ">f4"])
-def test_embed_import_reads_the_files_numpy_writes(kgcore_bin, db_path, tmp_path, dtype):
+def test_embed_import_reads_the_files_numpy_writes(kgcore_cli, db_path, tmp_path, dtype):
     import shutil
     import subprocess
 
@@ -256,7 +250,7 @@ def test_embed_import_reads_the_files_numpy_writes(kgcore_bin, db_path, tmp_path
     vectors = np.random.default_rng(4).standard_normal((len(ids), 16)).astype(dtype)
     np.save(tmp_path / "v.npy", vectors)
     np.save(tmp_path / "ids.npy", ids)
-    run = subprocess.run([str(kgcore_bin), "embed-import", "--db", str(db), str(tmp_path / "v.npy"), str(tmp_path / "ids.npy"),
+    run = subprocess.run([str(kgcore_cli), "embed-import", "--db", str(db), str(tmp_path / "v.npy"), str(tmp_path / "ids.npy"),
                           "--exact", "--json"], capture_output=True, text=True)
     if dtype == ">f4":
         # Big-endian data is refused by name, not misread.
@@ -267,3 +261,23 @@ def test_embed_import_reads_the_files_numpy_writes(kgcore_bin, db_path, tmp_path
         for row in (0, len(ids) // 2, len(ids) - 1):
             node, sim = g.search_vectors(vectors[row].astype(np.float32), 1, exact=True)[0]
             assert node == ids[row] and sim == pytest.approx(1.0, abs=1e-5)
+
+
+def test_answers_too_large_to_list_are_refused_not_aborted(db_path):
+    """Each of these used to reserve memory for the number asked and abort the process."""
+    graph = kgcore.open(db_path, read_only=True)
+    hub = graph.info()["degree"]["max_node"]
+    huge = 10**12
+    calls = [
+        lambda: graph.all_shortest_paths(0, hub, sample=huge),
+        lambda: graph.all_shortest_paths(0, hub, limit=10**9),
+        lambda: graph.k_shortest_paths(0, hub, 10**9),
+        lambda: graph.many_to_many([0], [hub], max_paths=huge),
+        lambda: graph.medreason_paths(["a"], ["b"], max_paths=huge),
+        lambda: graph.many_to_many(list(range(4000)), list(range(4000)), max_paths=1),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="at most"):
+            call()
+    distance, count, paths = graph.all_shortest_paths(0, hub, sample=3, seed=1)
+    assert len(paths) == min(count, 3)
