@@ -36,7 +36,20 @@ impl NamePaths {
     /// A uniform sample of `n` shortest paths (all of them when there are at most `n`),
     /// reproducible for a `seed` (`n` at most [`kg_query::MAX_LISTED_PATHS`]).
     pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<Vec<String>>> {
-        Ok(self.all.sample(n, seed)?.iter().map(|p| self.names(p)).collect())
+        self.sample_until(n, seed, kg_query::NEVER)
+    }
+
+    /// [`NamePaths::sample`], asking `stop` every thousand paths.
+    pub fn sample_until(&self, n: usize, seed: u64, stop: kg_query::Stop<'_>) -> Result<Vec<Vec<String>>> {
+        let paths = self.all.sample_until(n, seed, stop)?;
+        let mut named = Vec::with_capacity(paths.len());
+        for (i, p) in paths.iter().enumerate() {
+            if i % 1024 == 1023 && stop() {
+                return Err(kg_query::QueryError::Interrupted.into());
+            }
+            named.push(self.names(p));
+        }
+        Ok(named)
     }
 
     fn names(&self, path: &[u32]) -> Vec<String> {
@@ -64,9 +77,9 @@ impl Graph {
 
     /// MedReason's query: for every question entity x answer entity, in that order, the
     /// shortest paths as names (within `max_hops` edges when given), at most `max_paths` per
-    /// pair (sampled with `seed`). Missing
-    /// names and unreachable pairs are left out, as MedReason does. `interrupted` is asked
-    /// before each pair; when it says yes the groups found so far are returned.
+    /// pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
+    /// MedReason does. `stop` is asked before each pair and every thousand paths within one;
+    /// when it says yes the call ends with [`kg_query::QueryError::Interrupted`].
     pub fn medreason_paths(
         &self,
         question: &[String],
@@ -74,17 +87,17 @@ impl Graph {
         max_hops: Option<u32>,
         max_paths: usize,
         seed: u64,
-        interrupted: &mut dyn FnMut() -> bool,
+        stop: kg_query::Stop<'_>,
     ) -> Result<Vec<Vec<Vec<String>>>> {
         kg_query::check_listed(max_paths, "max_paths")?;
         let mut groups = Vec::new();
         for q in question {
             for a in answer {
-                if interrupted() {
-                    return Ok(groups);
+                if stop() {
+                    return Err(kg_query::QueryError::Interrupted.into());
                 }
                 match self.medreason_pair(q, a, max_hops) {
-                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample(max_paths, seed)?),
+                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample_until(max_paths, seed, stop)?),
                     _ => {}
                 }
             }

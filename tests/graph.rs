@@ -104,7 +104,7 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
     let question = vec![a_name.clone(), "no such entity".to_owned()];
     let answer = vec![far_name.clone()];
 
-    let groups = g.medreason_paths(&question, &answer, None, 3, 1, &mut || false).unwrap();
+    let groups = g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap();
     assert_eq!(groups.len(), 1, "the missing name is left out");
     let pair = g.medreason_pair(&a_name, &far_name, None).unwrap();
     assert_eq!(groups[0].len() as u128, pair.count().min(3));
@@ -112,10 +112,11 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
         assert_eq!(path.len() as u32, pair.distance().unwrap() + 1);
         assert_eq!((path[0].as_str(), path.last().unwrap().as_str()), (a_name.to_lowercase().as_str(), far_name.to_lowercase().as_str()));
     }
-    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, &mut || false).unwrap(), "seeded: the same sample");
-    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, &mut || false).unwrap().is_empty(), "max_hops cuts");
-    assert!(g.medreason_paths(&question, &answer, None, 3, 1, &mut || true).unwrap().is_empty(), "interrupted before the first pair");
-    let e = g.medreason_paths(&question, &answer, None, 1 << 40, 1, &mut || false).unwrap_err();
+    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap(), "seeded: the same sample");
+    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, kgcore::query::NEVER).unwrap().is_empty(), "max_hops cuts");
+    let e = g.medreason_paths(&question, &answer, None, 3, 1, &|| true).unwrap_err();
+    assert!(matches!(e, Error::Query(kgcore::query::QueryError::Interrupted)), "interrupted before the first pair: {e}");
+    let e = g.medreason_paths(&question, &answer, None, 1 << 40, 1, kgcore::query::NEVER).unwrap_err();
     assert!(e.to_string().contains("at most 1000000 paths"), "{e}");
 }
 

@@ -155,6 +155,12 @@ pub struct PathArgs {
     /// The K shortest loopless paths.
     #[arg(long)]
     pub k: Option<usize>,
+    /// With --k: the most spur searches (Yen) before the answer is cut short.
+    #[arg(long, default_value_t = kgcore::query::DEFAULT_MAX_SPUR_SEARCHES)]
+    pub max_searches: usize,
+    /// With --k: the most seconds before the answer is cut short (0: no time bound).
+    #[arg(long, default_value_t = kgcore::query::DEFAULT_K_SHORTEST_SECONDS)]
+    pub max_seconds: f64,
     /// Most paths to print with --all.
     #[arg(long, default_value_t = 1000)]
     pub limit: usize,

@@ -224,7 +224,8 @@ fn path(a: PathArgs) -> CliResult {
         if k == 0 {
             return Err("--k must be at least 1".into());
         }
-        let ks = finder.k_shortest(s, t, k, kgcore::query::DEFAULT_MAX_SPUR_SEARCHES)?;
+        let mut past_deadline = kgcore::query::deadline((a.max_seconds != 0.0).then_some(a.max_seconds))?;
+        let ks = finder.k_shortest_until(s, t, k, a.max_searches, &mut past_deadline)?;
         let d = ks.paths.first().map(|p| p.len() as u32 - 1);
         (d, None, ks.paths, ks.truncated)
     } else if a.all || a.count || a.sample.is_some() {
@@ -265,7 +266,9 @@ fn path(a: PathArgs) -> CliResult {
             for (i, p) in paths.iter().enumerate() {
                 outln!("{}: {}", i + 1, kgcore::query::render::labelled(&view, finder.resolved(), p));
             }
-            if truncated {
+            if let Some(k) = a.k.filter(|_| truncated) {
+                outln!("(cut short by the search budget: {} of {k} paths proven; raise --max-searches or --max-seconds)", paths.len());
+            } else if truncated {
                 outln!("(more paths not shown: raise --limit, or use --sample)");
             }
         }

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use crate::errors::{at, to_py};
 use crate::graph::PyGraph;
-use crate::interrupts::{CHUNK, SignalPoll, interruptible};
+use crate::interrupts::{CHUNK, SignalPoll, on_pool};
 
 /// An entity mapping as Python sees it: `(kind, [(node, similarity)])`.
 type MappingTuple = (&'static str, Vec<(NodeIndex, f32)>);
@@ -78,7 +78,7 @@ impl PyGraph {
         // Built on a worker (Ctrl-C drops it unused), then saved and installed here.
         let graph = slf.get().graph()?;
         let builder = std::sync::Arc::clone(&graph);
-        let idx = interruptible(py, move || builder.build_vectors(&ids, &flat, dim, kind, params))?.map_err(to_py)?;
+        let idx = on_pool(py, move |_| builder.build_vectors(&ids, &flat, dim, kind, params))?.map_err(to_py)?;
         py.detach(|| graph.install_vectors(idx)).map_err(to_py)
     }
 

@@ -1,11 +1,16 @@
-//! Ctrl-C during long calls: work that runs without the GIL asks at its checkpoints whether
-//! Python received a signal; work that cannot (an HNSW build) runs on the pool while the caller
-//! waits interruptibly.
+//! Ctrl-C during long calls: work on the calling thread (without the GIL) asks at its
+//! checkpoints whether Python received a signal; work on the pool (parallel batches, long
+//! listings, an HNSW build) is told to stop by a flag while the caller waits interruptibly.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use kgcore::query::Stop;
 
 use crate::errors::KgcoreError;
 
@@ -47,28 +52,51 @@ impl SignalPoll {
     }
 }
 
-/// Runs `work`, which cannot check for interrupts itself (an HNSW build), on the worker pool
-/// while the caller waits without the GIL, waking every 50 ms to let Python run its signal
-/// handlers: Ctrl-C raises KeyboardInterrupt at once, and the answer that still arrives is
-/// dropped, so the call has no effect.
-pub(crate) fn interruptible<T: Send + 'static>(py: Python<'_>, work: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
+/// Runs `work` on the worker pool while the caller waits without the GIL, waking every 20 ms
+/// to let Python run its signal handlers. On Ctrl-C the `Stop` handed to `work` starts saying
+/// yes and KeyboardInterrupt is raised at once; work that asks it (path listing and sampling,
+/// batches of pairs) ends at its next checkpoint, work that cannot (an HNSW build) runs to
+/// its end, and either way its answer is dropped, so the call has no effect. For calls that
+/// can run long: the hop to the pool costs some microseconds.
+pub(crate) fn on_pool<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(Stop<'_>) -> T + Send + 'static) -> PyResult<T> {
+    let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let asked = Arc::clone(&stop);
     rayon::spawn(move || {
+        let check = move || asked.load(Ordering::Relaxed);
         // A panic must not reach the pool (it would abort the process): the caller sees the
         // channel close instead and raises KgcoreError.
-        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        if let Ok(v) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&check))) {
             let _ = tx.send(v);
         }
     });
     py.detach(move || {
         loop {
-            match rx.recv_timeout(Duration::from_millis(50)) {
+            match rx.recv_timeout(SignalPoll::EVERY) {
                 Ok(v) => return Ok(v),
-                Err(RecvTimeoutError::Timeout) => Python::attach(|py| py.check_signals())?,
-                Err(RecvTimeoutError::Disconnected) => return Err(KgcoreError::new_err("the vector index build failed")),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(KgcoreError::new_err("the work failed unexpectedly (a bug): please report it")),
             }
         }
     })
+}
+
+/// `paths` as a Python list of lists, letting Python run its signal handlers every [`CHUNK`]
+/// paths: converting a million paths takes most of a second.
+pub(crate) fn path_list<'py, T: IntoPyObject<'py>>(py: Python<'py>, paths: Vec<Vec<T>>) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for (i, path) in paths.into_iter().enumerate() {
+        if i % CHUNK == CHUNK - 1 {
+            py.check_signals()?;
+        }
+        list.append(PyList::new(py, path)?)?;
+    }
+    Ok(list)
 }
 
 /// Work items per chunk of a batch call, between checks of the interrupt flag.

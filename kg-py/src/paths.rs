@@ -4,15 +4,18 @@ use kgcore::{NodeIndex, PathFinder};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 use crate::errors::to_py;
 use crate::graph::PyGraph;
-use crate::interrupts::{CHUNK, SignalPoll};
+use crate::interrupts::{CHUNK, SignalPoll, on_pool, path_list};
 use crate::options::{self, name_graph_hops};
 
+// The defaults of `k_shortest_paths` are written as literals so Python shows them.
+const _: () = assert!(kgcore::query::DEFAULT_MAX_SPUR_SEARCHES == 5000 && kgcore::query::DEFAULT_K_SHORTEST_SECONDS == 0.25);
+
 /// One pair of a many-to-many answer: (source, target, distance, count, paths).
-type PairTuple = (NodeIndex, NodeIndex, Option<u32>, u128, Vec<Vec<NodeIndex>>);
+type PairTuple<'py> = (NodeIndex, NodeIndex, Option<u32>, u128, Bound<'py, PyList>);
 
 #[pymethods]
 impl PyGraph {
@@ -37,38 +40,43 @@ impl PyGraph {
     /// Takes the constraints of `shortest_path`.
     #[pyo3(signature = (source, target, *, limit = 1000, sample = None, seed = 0, **constraints))]
     #[allow(clippy::too_many_arguments)]
-    fn all_shortest_paths(
-        &self, py: Python<'_>, source: NodeIndex, target: NodeIndex, limit: usize, sample: Option<usize>, seed: u64,
+    fn all_shortest_paths<'py>(
+        &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, limit: usize, sample: Option<usize>, seed: u64,
         constraints: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<(Option<u32>, u128, Vec<Vec<NodeIndex>>)> {
+    ) -> PyResult<(Option<u32>, u128, Bound<'py, PyList>)> {
         let c = options::constraints(constraints)?;
         let view = self.graph()?.view();
-        py.detach(|| {
+        let query = move |stop: kgcore::query::Stop<'_>| {
             let all = PathFinder::new(&view, &c)?.all_shortest(source, target)?;
             let paths = match sample {
-                Some(n) => all.sample(n, seed)?,
-                None => all.first(limit)?,
+                Some(n) => all.sample_until(n, seed, stop)?,
+                None => all.first_until(limit, stop)?,
             };
             Ok::<_, kgcore::query::QueryError>((all.distance, all.count(), paths))
-        })
-        .map_err(to_py)
+        };
+        // Short listings answer on this thread; long ones go to the pool, where Ctrl-C stops them.
+        let r = if sample.unwrap_or(limit) <= CHUNK { py.detach(|| query(kgcore::query::NEVER)) } else { on_pool(py, query)? };
+        let (distance, count, paths) = r.map_err(to_py)?;
+        Ok((distance, count, path_list(py, paths)?))
     }
 
     /// The k shortest loopless paths, shortest first. Yen's spur searches are bounded by
-    /// `max_searches`; with `report=True` the answer is `(paths, truncated)`, `truncated` telling
-    /// that the bound stopped the search before k paths were proven. Takes the constraints of
-    /// `shortest_path`.
-    #[pyo3(signature = (source, target, k, *, max_searches = 20000, report = false, **constraints))]
+    /// `max_searches` and the call by `max_seconds` (None: no time bound); with `report=True`
+    /// the answer is `(paths, truncated)`, `truncated` telling that a bound stopped the search
+    /// before k paths were proven. Takes the constraints of `shortest_path`.
+    #[pyo3(signature = (source, target, k, *, max_searches = 5000, max_seconds = Some(0.25), report = false, **constraints))]
+    #[pyo3(text_signature = "(self, source, target, k, *, max_searches=5000, max_seconds=0.25, report=False, **constraints)")]
     #[allow(clippy::too_many_arguments)]
     fn k_shortest_paths<'py>(
-        &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize, report: bool,
+        &self, py: Python<'py>, source: NodeIndex, target: NodeIndex, k: usize, max_searches: usize, max_seconds: Option<f64>, report: bool,
         constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = options::constraints(constraints)?;
         let view = self.graph()?.view();
+        let mut past_deadline = kgcore::query::deadline(max_seconds).map_err(to_py)?;
         let (r, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
-            let r = PathFinder::new(&view, &c).and_then(|f| f.k_shortest_until(source, target, k, max_searches, &mut || poll.interrupted()));
+            let r = PathFinder::new(&view, &c).and_then(|f| f.k_shortest_until(source, target, k, max_searches, &mut || poll.interrupted() || past_deadline()));
             (r, poll)
         });
         let r = poll.finish(r)?.map_err(to_py)?;
@@ -131,31 +139,14 @@ impl PyGraph {
     /// `max_paths` paths per pair (a seeded uniform sample when there are more), pairs in
     /// parallel. Takes the constraints of `shortest_path`.
     #[pyo3(signature = (sources, targets, *, max_paths = 50, seed = 0, **constraints))]
-    fn many_to_many(
-        &self, py: Python<'_>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64,
+    fn many_to_many<'py>(
+        &self, py: Python<'py>, sources: Vec<NodeIndex>, targets: Vec<NodeIndex>, max_paths: usize, seed: u64,
         constraints: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Vec<PairTuple>> {
+    ) -> PyResult<Vec<PairTuple<'py>>> {
         let c = options::constraints(constraints)?;
         let view = self.graph()?.view();
-        let finder = PathFinder::new(&view, &c).map_err(to_py)?;
-        kgcore::query::check_listed(max_paths, "max_paths").and_then(|()| kgcore::query::check_pairs(sources.len(), targets.len())).map_err(to_py)?;
-        // Whole sources per chunk, so the answer keeps its source-major order.
-        let per_chunk = (CHUNK / targets.len().max(1)).max(1);
-        let (out, poll) = py.detach(|| {
-            let mut poll = SignalPoll::new();
-            let mut out = Vec::with_capacity(sources.len() * targets.len());
-            for chunk in sources.chunks(per_chunk) {
-                if poll.interrupted() {
-                    break;
-                }
-                match finder.many_to_many(chunk, &targets, max_paths, seed) {
-                    Ok(pairs) => out.extend(pairs.into_iter().map(|p| (p.source, p.target, p.distance, p.count, p.paths))),
-                    Err(e) => return (Err(e), poll),
-                }
-            }
-            (Ok(out), poll)
-        });
-        poll.finish(out)?.map_err(to_py)
+        let pairs = on_pool(py, move |stop| PathFinder::new(&view, &c)?.many_to_many_until(&sources, &targets, max_paths, seed, stop))?;
+        pairs.map_err(to_py)?.into_iter().map(|p| Ok((p.source, p.target, p.distance, p.count, path_list(py, p.paths)?))).collect()
     }
 
     /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
@@ -164,18 +155,14 @@ impl PyGraph {
     /// MedReason does. Of the constraints of `shortest_path` only `max_hops` applies (the name
     /// graph has no types, relations or directions); the others are a ValueError.
     #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0, **constraints))]
-    fn medreason_paths(
-        &self, py: Python<'_>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64,
+    fn medreason_paths<'py>(
+        &self, py: Python<'py>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64,
         constraints: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Vec<Vec<Vec<String>>>> {
+    ) -> PyResult<Vec<Bound<'py, PyList>>> {
         let max_hops = name_graph_hops(constraints)?;
         let graph = self.graph()?;
-        let (out, poll) = py.detach(|| {
-            let mut poll = SignalPoll::new();
-            let out = graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, &mut || poll.interrupted());
-            (out, poll)
-        });
-        poll.finish(out.map_err(to_py)?)
+        let groups = on_pool(py, move |stop| graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, stop))?.map_err(to_py)?;
+        groups.into_iter().map(|group| path_list(py, group)).collect()
     }
 
     /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`:

@@ -44,8 +44,18 @@ impl Default for Limits<'_> {
 pub struct Bans<'a> {
     /// Nodes the path may not visit.
     pub nodes: &'a [NodeIndex],
-    /// Steps `(from, to)` the path may not take.
-    pub steps: &'a [(NodeIndex, NodeIndex)],
+    /// The node whose steps are banned (Yen's spur node).
+    pub from: NodeIndex,
+    /// Sorted: the path may not step from `from` to these nodes.
+    pub next: &'a [NodeIndex],
+}
+
+impl Bans<'_> {
+    /// True if the step `u -> v` is banned. Only steps out of one node are, so most edges
+    /// are cleared by one comparison: a spur search from a hub may expand many thousand.
+    fn bans_step(&self, u: NodeIndex, v: NodeIndex) -> bool {
+        u == self.from && !self.next.is_empty() && self.next.binary_search(&v).is_ok()
+    }
 }
 
 /// How a search ended.
@@ -159,8 +169,7 @@ impl Searcher {
                     }
                     if banned.contains(v)
                         || (v != s && v != t && limits.blocked.is_some_and(|b| b.contains(v)))
-                        || (!bans.steps.is_empty()
-                            && bans.steps.iter().any(|&(a, b)| if forward { (a, b) == (u, v) } else { (a, b) == (v, u) }))
+                        || if forward { bans.bans_step(u, v) } else { bans.bans_step(v, u) }
                     {
                         return true;
                     }
@@ -307,6 +316,29 @@ impl DagParts {
     }
 }
 
+/// Asked during long work (listing or sampling many paths, a batch of pairs): `true` stops it
+/// with [`QueryError::Interrupted`](crate::QueryError::Interrupted). `Sync`, because batch
+/// work asks it from every worker thread.
+pub type Stop<'a> = &'a (dyn Fn() -> bool + Sync);
+
+/// A [`Stop`] that never stops.
+pub const NEVER: Stop<'static> = &|| false;
+
+/// How many items of long work run between two questions to a [`Stop`].
+const STOP_EVERY: usize = 1024;
+
+/// `items` collected, asking `stop` every [`STOP_EVERY`] items.
+pub(crate) fn collect_until<T>(items: impl Iterator<Item = T>, stop: Stop<'_>) -> crate::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        if i % STOP_EVERY == STOP_EVERY - 1 && stop() {
+            return Err(crate::QueryError::Interrupted);
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
 /// Every shortest path between two nodes, as a DAG with path counts.
 #[derive(Debug, Clone)]
 pub struct PathDag {
@@ -368,35 +400,41 @@ impl PathDag {
     }
 
     /// Up to `n` distinct shortest paths drawn uniformly at random, reproducibly for a seed.
-    /// When there are at most `n`, all of them in enumeration order.
-    pub fn sample(&self, n: usize, seed: u64) -> Vec<Vec<NodeIndex>> {
+    /// When there are at most `n`, all of them in enumeration order. `stop` is asked every
+    /// thousand paths.
+    pub fn sample(&self, n: usize, seed: u64, stop: Stop<'_>) -> crate::Result<Vec<Vec<NodeIndex>>> {
         let total = self.count();
         if total <= n as u128 {
-            return self.paths().collect();
+            return collect_until(self.paths(), stop);
         }
         let mut rng = kg_core::rng::SplitMix64::new(seed);
         if total <= 4 * n as u128 {
             // Few enough to list: a partial Fisher-Yates shuffle picks n without repeats.
-            let mut all: Vec<Vec<NodeIndex>> = self.paths().collect();
+            let mut all: Vec<Vec<NodeIndex>> = collect_until(self.paths(), stop)?;
             for i in 0..n {
                 let j = i + rng.below((all.len() - i) as u64) as usize;
                 all.swap(i, j);
             }
             all.truncate(n);
-            return all;
+            return Ok(all);
         }
         // Many more than n: draw walks weighted by path counts, rejecting repeats (each draw is
         // new with probability above 3/4, so this ends quickly).
         // Grown as paths are drawn: `n` is the caller's number, not a size to reserve.
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
+        let mut draws = 0usize;
         while out.len() < n {
+            draws += 1;
+            if draws.is_multiple_of(STOP_EVERY) && stop() {
+                return Err(crate::QueryError::Interrupted);
+            }
             let p = self.random_path(&mut rng);
             if seen.insert(p.clone()) {
                 out.push(p);
             }
         }
-        out
+        Ok(out)
     }
 
     fn random_path(&self, rng: &mut kg_core::rng::SplitMix64) -> Vec<NodeIndex> {

@@ -31,6 +31,9 @@ pub enum QueryError {
         /// Every node bearing it.
         candidates: Vec<NodeIndex>,
     },
+    /// The caller's [`Stop`](crate::engine::Stop) asked the work to end (Ctrl-C, say).
+    #[error("interrupted")]
+    Interrupted,
     /// An argument out of range, or constraints that do not fit together.
     #[error("{0}")]
     InvalidArgument(String),

@@ -17,8 +17,11 @@ pub mod render;
 pub mod resolve;
 
 pub use adjacency::{NameGraph, ViewAdjacency};
-pub use engine::{Adjacency, Limits, PathDag, Searcher};
+pub use engine::{Adjacency, Limits, NEVER, PathDag, Searcher, Stop};
 pub use error::{QueryError, Result};
 pub use filter::{Constraints, ResolvedConstraints};
-pub use paths::{AllShortest, DEFAULT_MAX_SPUR_SEARCHES, KShortest, MAX_LISTED_PATHS, MAX_PAIRS, check_listed, check_pairs, Neighbourhood, PairPaths, PathFinder};
+pub use paths::{
+    AllShortest, DEFAULT_K_SHORTEST_SECONDS, DEFAULT_MAX_SPUR_SEARCHES, KShortest, MAX_LISTED_PATHS, MAX_PAIRS, Neighbourhood, PairPaths, PathFinder,
+    check_listed, check_pairs, deadline,
+};
 pub use resolve::resolve;

@@ -413,3 +413,65 @@ def test_a_handle_inherited_across_fork_neither_writes_nor_closes_the_database(t
         assert g.info()["nodes"] == nodes + 50
         assert g.find("From the child") == []
     subprocess.run([str(kgcore_cli), "check", "--db", db], check=True, capture_output=True)
+
+
+def layered_graph(tmp_path, layers=12, width=10):
+    """A pair (0, 1) joined by width**layers shortest paths: 10**12 by default."""
+    import csv
+
+    def meta(n):
+        return [n, f"N{n}", "gene/protein", f"Node {n}", "test"]
+
+    levels = [[0]] + [[2 + l * width + i for i in range(width)] for l in range(layers)] + [[1]]
+    kg = tmp_path / "layered.csv"
+    with open(kg, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source",
+                    "y_index", "y_id", "y_type", "y_name", "y_source"])
+        for a, b in zip(levels, levels[1:]):
+            for x in a:
+                for y in b:
+                    w.writerow(["ppi", "ppi", *meta(x), *meta(y)])
+    db = tmp_path / "layered"
+    kgcore.import_files(str(db), [str(kg)])
+    return str(db)
+
+
+@pytest.mark.parametrize("call", [
+    "g.all_shortest_paths(0, 1, sample=10**6)",
+    "g.all_shortest_paths(0, 1, limit=10**6)",
+    "g.many_to_many([0, 0], [1], max_paths=10**6)",
+    "g.medreason_paths(['node 0'], ['node 1'], max_paths=2 * 10**5)",
+])
+def test_ctrl_c_stops_one_expensive_pair(tmp_path, call):
+    # Each call lists up to a million of the 10**12 shortest paths of one pair: seconds of work
+    # inside one pair. Run once whole, then again with a SIGINT a tenth of the way in: the
+    # KeyboardInterrupt must come well before the work would have ended, and the handle still
+    # answers. (Before, the signal waited for the pair to finish.)
+    import subprocess
+    import sys
+    import textwrap
+
+    db = layered_graph(tmp_path)
+    with kgcore.open(db, read_only=True) as g:
+        assert g.all_shortest_paths(0, 1, limit=0)[:2] == (13, 10**12)
+    script = textwrap.dedent(f"""
+        import os, subprocess, time
+        import kgcore
+        g = kgcore.open({db!r}, read_only=True)
+        start = time.perf_counter()
+        {call}
+        whole = time.perf_counter() - start
+        # Sent from another process, as a terminal's Ctrl-C is: a thread of this one would
+        # need the GIL to send it.
+        subprocess.Popen(["sh", "-c", f"sleep {{whole / 10:.3f}}; kill -INT {{os.getpid()}}"])
+        start = time.perf_counter()
+        try:
+            {call}
+            print("finished", flush=True)
+        except KeyboardInterrupt:
+            cut = time.perf_counter() - start
+            print("interrupted", cut < whole / 2, g.shortest_path(0, 1) is not None, round(whole, 2), round(cut, 2), flush=True)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300).stdout
+    assert out.split()[:3] == ["interrupted", "True", "True"], out

@@ -185,6 +185,16 @@ def test_bounded_queries_report_truncation(db_path):
         assert paths == g.k_shortest_paths(h, far, 5)
         lengths = [len(p) for p in paths]
         assert lengths == sorted(lengths)
+        # A million paths from the hub cannot be proven within the default budgets: the answer
+        # says it was cut. Without the time bound, a search budget cuts it reproducibly.
+        paths, truncated = g.k_shortest_paths(h, far, 10**6, report=True)
+        assert truncated and 5 <= len(paths) < 10**6
+        few, truncated = g.k_shortest_paths(h, far, 10**6, max_searches=40, max_seconds=None, report=True)
+        assert truncated and few == g.k_shortest_paths(h, far, 10**6, max_searches=40, max_seconds=None)
+        assert few == paths[:len(few)]
+        for bad in (0, -1.0, float("nan"), float("inf")):
+            with pytest.raises(ValueError, match="positive number of seconds"):
+                g.k_shortest_paths(h, far, 5, max_seconds=bad)
         nodes, edges, truncated = g.neighbourhood([h], 2, max_nodes=50)
         assert truncated and len(nodes) == 50 and nodes[0] == (h, 0)
         nodes, edges, truncated = g.neighbourhood([h], 1, max_nodes=100_000, max_edges=10)
@@ -267,17 +277,18 @@ def test_answers_too_large_to_list_are_refused_not_aborted(db_path):
     """Each of these used to reserve memory for the number asked and abort the process."""
     graph = kgcore.open(db_path, read_only=True)
     hub = graph.info()["degree"]["max_node"]
+    first = int(graph.nodes_arrays()[0][0])
     huge = 10**12
     calls = [
-        lambda: graph.all_shortest_paths(0, hub, sample=huge),
-        lambda: graph.all_shortest_paths(0, hub, limit=10**9),
-        lambda: graph.k_shortest_paths(0, hub, 10**9),
-        lambda: graph.many_to_many([0], [hub], max_paths=huge),
+        lambda: graph.all_shortest_paths(first, hub, sample=huge),
+        lambda: graph.all_shortest_paths(first, hub, limit=10**9),
+        lambda: graph.k_shortest_paths(first, hub, 10**9),
+        lambda: graph.many_to_many([first], [hub], max_paths=huge),
         lambda: graph.medreason_paths(["a"], ["b"], max_paths=huge),
-        lambda: graph.many_to_many(list(range(4000)), list(range(4000)), max_paths=1),
+        lambda: graph.many_to_many([first] * 4000, [hub] * 4000, max_paths=1),
     ]
     for call in calls:
         with pytest.raises(ValueError, match="at most"):
             call()
-    distance, count, paths = graph.all_shortest_paths(0, hub, sample=3, seed=1)
+    distance, count, paths = graph.all_shortest_paths(first, hub, sample=3, seed=1)
     assert len(paths) == min(count, 3)

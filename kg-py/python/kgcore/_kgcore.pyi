@@ -49,7 +49,8 @@ class Graph:
         target: int,
         k: int,
         *,
-        max_searches: int = 20000,
+        max_searches: int = 5000,
+        max_seconds: float | None = 0.25,
         report: bool = False,
         **constraints: Unpack[_PathConstraints],
     ) -> list[_Path] | tuple[list[_Path], bool]: ...
