@@ -273,11 +273,73 @@ struct Block {
     first_line: u64,
 }
 
-/// Cuts the stream into blocks that end at a newline outside quotes.
+/// Where a scan of CSV bytes stands, by the rules the parser (`csv`) reads them with: a `"`
+/// opens a quoted field only as a field's first byte; inside one, `""` is a quote and a lone
+/// `"` closes it; a `"` anywhere else is an ordinary byte. Counting quote marks instead loses
+/// step at an unquoted field holding a `"`, and cuts a block inside a record.
+#[derive(Debug, Clone, Copy)]
+struct QuoteState {
+    in_quotes: bool,
+    prev: Prev,
+}
+
+/// What the byte before the next one was, as far as quoting cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prev {
+    /// A delimiter or newline outside quotes, or nothing yet: a field starts next.
+    FieldEnd,
+    /// The `"` that closed a quoted field: a `"` next is an escaped quote (`""`).
+    ClosingQuote,
+    /// Anything else.
+    Other,
+}
+
+impl QuoteState {
+    /// At the start of a record.
+    fn new() -> Self {
+        QuoteState { in_quotes: false, prev: Prev::FieldEnd }
+    }
+
+    /// Scans `bytes` (at `offset` in the buffer) on from where the last scan stopped; returns
+    /// the buffer position just after the last newline outside quotes, if any.
+    fn scan(&mut self, bytes: &[u8], offset: usize) -> Option<usize> {
+        let mut last_cut = None;
+        let mut next = 0; // the first byte not yet accounted for
+        for at in memchr::memchr3_iter(b'"', b',', b'\n', bytes) {
+            if at > next {
+                self.prev = Prev::Other; // ordinary bytes in between
+            }
+            next = at + 1;
+            match bytes[at] {
+                b'"' if self.in_quotes => {
+                    self.in_quotes = false;
+                    self.prev = Prev::ClosingQuote;
+                }
+                _ if self.in_quotes => self.prev = Prev::Other,
+                b'"' => {
+                    // Opens a field (or, right after a closing quote, continues it), else literal.
+                    self.in_quotes = self.prev != Prev::Other;
+                    self.prev = Prev::Other;
+                }
+                b'\n' => {
+                    last_cut = Some(offset + at + 1);
+                    self.prev = Prev::FieldEnd;
+                }
+                _ => self.prev = Prev::FieldEnd,
+            }
+        }
+        if bytes.len() > next {
+            self.prev = Prev::Other;
+        }
+        last_cut
+    }
+}
+
+/// Cuts the stream into blocks that end at a newline outside quotes (see [`QuoteState`]).
 fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &std::sync::mpsc::SyncSender<Block>) -> Result<()> {
     let mut carry: Vec<u8> = Vec::with_capacity(2 * BLOCK);
     let mut scanned = 0usize; // bytes of `carry` already scanned ...
-    let mut in_quotes = false; // ... and the quote state after them
+    let mut state = QuoteState::new(); // ... and where the scan stands after them
     let mut last_cut = None::<usize>;
     loop {
         let start = carry.len();
@@ -287,13 +349,8 @@ fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &
             Err(e) => return Err(read_error(file, line + memchr::memchr_iter(b'\n', &carry[..start]).count() as u64, e)),
         };
         carry.truncate(start + n);
-        for pos in memchr::memchr2_iter(b'"', b'\n', &carry[scanned..]) {
-            let at = scanned + pos;
-            if carry[at] == b'"' {
-                in_quotes = !in_quotes;
-            } else if !in_quotes {
-                last_cut = Some(at + 1);
-            }
+        if let Some(cut) = state.scan(&carry[scanned..], scanned) {
+            last_cut = Some(cut);
         }
         scanned = carry.len();
         let eof = n == 0;
@@ -303,10 +360,10 @@ fn cut_blocks(mut reader: Box<dyn Read + Send>, mut line: u64, file: &str, tx: &
             let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
             let block = Block { data: std::mem::replace(&mut carry, rest), first_line: line };
             line += lines;
+            // The carried tail starts a record: scan it again from a record's start.
+            state = QuoteState::new();
+            last_cut = state.scan(&carry, 0);
             scanned = carry.len();
-            // Re-derive the quote state of the carried tail.
-            in_quotes = memchr::memchr_iter(b'"', &carry).count() % 2 == 1;
-            last_cut = None;
             if tx.send(block).is_err() {
                 return Ok(()); // the consumer stopped on an error of its own
             }
@@ -614,6 +671,73 @@ mod tests {
         assert!(parse_index("1.5").is_err());
         assert!(parse_index("").is_err());
         assert!(parse_index("99999999999").unwrap_err().contains("larger"));
+    }
+
+    /// A kg.csv whose second row has an unquoted field holding a `"`, followed at about `gap`
+    /// bytes by a quoted field holding a newline.
+    fn quote_trap(gap: usize) -> Vec<u8> {
+        let mut f = KG_COLUMNS.join(",").into_bytes();
+        f.extend_from_slice(b"\nppi,ppi,0,G0,gene/protein,plain,NCBI,1,G1,gene/protein,ab\"c,NCBI\n");
+        let filler = b"ppi,ppi,0,G0,gene/protein,plain,NCBI,2,G2,gene/protein,filler,NCBI\n";
+        while f.len() + filler.len() < gap {
+            f.extend_from_slice(filler);
+        }
+        f.extend_from_slice(b"ppi,ppi,0,G0,gene/protein,plain,NCBI,3,G3,gene/protein,\"line one\nline two\",NCBI\n");
+        f.extend_from_slice(filler);
+        f
+    }
+
+    #[test]
+    fn blocks_are_cut_where_the_parser_sees_records_end() {
+        let dir = tempfile::tempdir().unwrap();
+        // The quoted newline before, at and after the block size: the cut must not depend on it.
+        for gap in [1 << 20, BLOCK - 60, BLOCK, BLOCK + 60, BLOCK + BLOCK / 2, 2 * BLOCK + 7] {
+            let path = dir.path().join(format!("kg-{gap}.csv"));
+            std::fs::write(&path, quote_trap(gap)).unwrap();
+            let g = load_files(std::slice::from_ref(&path), Vocab::default(), [], None).unwrap_or_else(|e| panic!("gap {gap}: {e}"));
+            let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+            assert_eq!(names, ["plain", "ab\"c", "filler", "line one\nline two"], "gap {gap}");
+        }
+    }
+
+    #[test]
+    fn the_scan_reads_quotes_as_the_parser_does() {
+        // (bytes, the cuts a scan from a record's start finds)
+        let cases: [(&[u8], &[usize]); 6] = [
+            (b"a,b\nc,d\n", &[4, 8]),
+            (b"ab\"c,d\ne,f\n", &[7, 11]),             // a quote inside an unquoted field is a byte
+            (b"\"a\nb\",c\nd\n", &[8, 10]),          // a quoted newline is no record end
+            (b"\"a\"\"\nb\",c\n", &[10]),           // "" inside quotes is a quote
+            (b"\"ab\"c\"d\ne\n", &[8, 10]),          // after a closing quote, a quote is a byte
+            (b"\"\",\"\n\"\n", &[7]),              // an empty quoted field, then a quoted newline
+        ];
+        for (bytes, cuts) in cases {
+            let mut found = Vec::new();
+            for end in 1..=bytes.len() {
+                // Fed one byte at a time, as blocks arrive in pieces.
+                let mut state = QuoteState::new();
+                let mut last = None;
+                for i in 0..end {
+                    if let Some(c) = state.scan(&bytes[i..i + 1], i) {
+                        last = Some(c);
+                    }
+                }
+                if let Some(c) = last.filter(|c| !found.contains(c)) {
+                    found.push(c);
+                }
+            }
+            let mut whole = QuoteState::new();
+            assert_eq!(whole.scan(bytes, 0), cuts.last().copied(), "{:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(found, cuts, "{:?}", String::from_utf8_lossy(bytes));
+            // The csv parser agrees on where records end.
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+            let mut ends = Vec::new();
+            let mut record = csv::ByteRecord::new();
+            while rdr.read_byte_record(&mut record).unwrap() {
+                ends.push(rdr.position().byte() as usize);
+            }
+            assert_eq!(ends, cuts, "parser: {:?}", String::from_utf8_lossy(bytes));
+        }
     }
 
     #[test]
