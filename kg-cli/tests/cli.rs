@@ -266,3 +266,41 @@ fn a_closed_standard_output_ends_quietly() {
         assert!(out.status.success() && err.is_empty(), "{args:?}: {:?} {err}", out.status);
     }
 }
+
+#[test]
+fn read_only_processes_open_while_imports_into_the_database_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, db) = (dir.path().join("kg.csv"), dir.path().join("db"));
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.01", "--seed", "3", "--out", csv_s]).status.success());
+    assert!(kgcore(&["import", "--db", db_s, csv_s]).status.success());
+    // Imports of new nodes into the database, each a process that opens, writes, flushes and
+    // closes it: RocksDB deletes its old log files while read-only processes open.
+    let extra: Vec<String> = (0..30u32)
+        .map(|i| {
+            let p = dir.path().join(format!("extra{i}.csv"));
+            let mut rows = String::from("relation,display_relation,x_index,x_id,x_type,x_name,x_source,y_index,y_id,y_type,y_name,y_source\n");
+            for j in 0..500u32 {
+                let x = 60_000 + i * 1000 + 2 * j;
+                rows += &format!("drug_drug,synergistic interaction,{x},X{x},drug,Extra {x},test,{},X{},drug,Extra {},test\n", x + 1, x + 1, x + 1);
+            }
+            std::fs::write(&p, rows).unwrap();
+            p.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let writer = std::thread::spawn({
+        let db_s = db_s.to_owned();
+        move || extra.iter().all(|e| kgcore(&["import", "--db", &db_s, e]).status.success())
+    });
+    let mut failures = Vec::new();
+    let mut opens = 0;
+    while !writer.is_finished() {
+        let out = kgcore(&["info", "--db", db_s, "--json"]);
+        opens += 1;
+        if !out.status.success() {
+            failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+    }
+    assert!(writer.join().unwrap(), "every import succeeded");
+    assert!(opens > 10 && failures.is_empty(), "{} of {opens} read-only opens failed: {:?}", failures.len(), failures.first());
+}

@@ -58,11 +58,27 @@ impl RocksStore {
     }
 
     /// Opens an existing store read-only. Any number of processes may do this at once.
+    ///
+    /// A read-only open lists the store's files, then reads them; a writer in another process
+    /// may delete an old log or table file in between (it does after flushes and compactions),
+    /// and the open fails with "No such file or directory". That is a race, not damage: the
+    /// open is tried again, up to 20 times over about a second.
     pub fn open_read_only(path: &Path) -> Result<Self> {
         let mut o = options();
         o.create_if_missing(false);
-        let db = DB::open_cf_for_read_only(&o, path, cf::ALL, false).map_err(|e| engine_error(path, e))?;
-        Ok(Self::new(db, path, true))
+        let mut attempt = 0u64;
+        loop {
+            match DB::open_cf_for_read_only(&o, path, cf::ALL, false) {
+                Ok(db) => return Ok(Self::new(db, path, true)),
+                // Reported as an I/O error, or as corruption when the file was named in the
+                // manifest just read (a table a compaction has since replaced).
+                Err(e) if attempt < 20 && e.to_string().contains("No such file or directory") && path.join("CURRENT").is_file() => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                }
+                Err(e) => return Err(engine_error(path, e)),
+            }
+        }
     }
 
     fn new(db: DB, path: &Path, read_only: bool) -> Self {
