@@ -24,7 +24,7 @@ pub use kg_query as query;
 pub use error::{Error, Result};
 pub use generator::generate_file;
 pub use graph::{CheckReport, Graph, WarningSink};
-pub use medreason::NamePaths;
+pub use medreason::{MedReasonPaths, NamePaths};
 pub use names::NameMatch;
 pub use vectors::VectorKind;
 

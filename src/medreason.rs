@@ -77,9 +77,10 @@ impl Graph {
 
     /// MedReason's query: for every question entity x answer entity, in that order, the
     /// shortest paths as names (within `max_hops` edges when given), at most `max_paths` per
-    /// pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
-    /// MedReason does. `stop` is asked before each pair and every thousand paths within one;
-    /// when it says yes the call ends with [`kg_query::QueryError::Interrupted`].
+    /// pair (sampled with `seed`). Names no node bears are left out, as MedReason does, and
+    /// listed in [`MedReasonPaths::missing`]; unreachable pairs are left out. `stop` is asked
+    /// before each pair and every thousand paths within one; when it says yes the call ends
+    /// with [`kg_query::QueryError::Interrupted`].
     pub fn medreason_paths(
         &self,
         question: &[String],
@@ -88,20 +89,45 @@ impl Graph {
         max_paths: usize,
         seed: u64,
         stop: kg_query::Stop<'_>,
-    ) -> Result<Vec<Vec<Vec<String>>>> {
+    ) -> Result<MedReasonPaths> {
         kg_query::check_listed(max_paths, "max_paths")?;
+        let graph = self.name_graph();
+        let mut missing: Vec<String> = Vec::new();
+        let mut ids = |names: &[String]| -> Vec<u32> {
+            names
+                .iter()
+                .filter_map(|n| {
+                    let id = graph.id(n);
+                    if id.is_none() && !missing.contains(n) {
+                        missing.push(n.clone());
+                    }
+                    id
+                })
+                .collect()
+        };
+        let (from, to) = (ids(question), ids(answer));
+        let limits = Limits { blocked: None, max_hops: max_hops.unwrap_or(u32::MAX) };
         let mut groups = Vec::new();
-        for q in question {
-            for a in answer {
+        for &s in &from {
+            for &t in &to {
                 if stop() {
                     return Err(kg_query::QueryError::Interrupted.into());
                 }
-                match self.medreason_pair(q, a, max_hops) {
-                    Ok(paths) if paths.distance().is_some() => groups.push(paths.sample_until(max_paths, seed, stop)?),
-                    _ => {}
+                let paths = NamePaths { graph: Arc::clone(&graph), all: all_shortest(&*graph, limits, s, t) };
+                if paths.distance().is_some() {
+                    groups.push(paths.sample_until(max_paths, seed, stop)?);
                 }
             }
         }
-        Ok(groups)
+        Ok(MedReasonPaths { groups, missing })
     }
+}
+
+/// What [`Graph::medreason_paths`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MedReasonPaths {
+    /// Per question x answer pair with a path, in that order: its paths as lists of names.
+    pub groups: Vec<Vec<Vec<String>>>,
+    /// The given names that no node bears (each once, in the order given).
+    pub missing: Vec<String>,
 }

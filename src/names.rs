@@ -3,13 +3,17 @@
 
 use std::sync::Arc;
 
+use kg_core::NodeIndex;
+use kg_core::text::normalize_keep_case;
 use kg_index::{Hit, NameIndex};
+use kg_query::QueryError;
 
 use crate::files::NAME_INDEX_FILE;
 use crate::graph::per_generation;
 use crate::{Error, Graph, Result};
 
-/// How a [`Graph::search_names`] text matches names (all normalised: case, width, spacing).
+/// How a [`Graph::search_names`] text matches names (all normalised: width, spacing, and case
+/// unless the match is case-sensitive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameMatch {
     /// The whole name.
@@ -18,17 +22,25 @@ pub enum NameMatch {
     Prefix,
     /// Names within this many edits (1 or 2).
     Fuzzy(u8),
+    /// The whole name, in the case given: `WAS` finds the gene, `was` does not.
+    ExactCase,
+    /// Names starting with the text in the case given.
+    PrefixCase,
 }
 
 impl NameMatch {
     /// The match asked for by the options the CLI and Python take: `fuzzy` edits (1 or 2), else
-    /// `prefix`, else exact. Fuzzy and prefix together are refused: no lookup answers both.
-    pub fn from_options(fuzzy: u8, prefix: bool) -> Result<Self> {
-        match (fuzzy, prefix) {
-            (0, false) => Ok(NameMatch::Exact),
-            (0, true) => Ok(NameMatch::Prefix),
-            (d, false) => Ok(NameMatch::Fuzzy(d)),
-            (_, true) => Err(Error::InvalidArgument("a name search is prefix or fuzzy, not both".into())),
+    /// `prefix`, else exact; case-sensitive if asked. Fuzzy with prefix, or with case, is
+    /// refused: no lookup answers both.
+    pub fn from_options(fuzzy: u8, prefix: bool, case_sensitive: bool) -> Result<Self> {
+        match (fuzzy, prefix, case_sensitive) {
+            (0, false, false) => Ok(NameMatch::Exact),
+            (0, true, false) => Ok(NameMatch::Prefix),
+            (0, false, true) => Ok(NameMatch::ExactCase),
+            (0, true, true) => Ok(NameMatch::PrefixCase),
+            (d, false, false) => Ok(NameMatch::Fuzzy(d)),
+            (_, true, _) => Err(Error::InvalidArgument("a name search is prefix or fuzzy, not both".into())),
+            (_, _, true) => Err(Error::InvalidArgument("a case-sensitive name search is exact or prefix, not fuzzy".into())),
         }
     }
 }
@@ -58,17 +70,68 @@ impl Graph {
         })
     }
 
+    /// Nodes named `name`, normalised as the name index is (case, width, spacing); when some
+    /// bear it in the very case given, only those. A lookup in the name index.
+    pub fn find(&self, name: &str) -> Vec<NodeIndex> {
+        let idx = self.name_index();
+        let view = self.view();
+        let nodes = idx.exact(&view, name, None).unwrap_or_default();
+        let cased = normalize_keep_case(name);
+        let same_case: Vec<NodeIndex> = nodes.iter().copied().filter(|&n| normalize_keep_case(view.name(n)) == cased).collect();
+        if same_case.is_empty() { nodes } else { same_case }
+    }
+
+    /// What a user typed, as one node: an index if it is all digits, else the node
+    /// [`Graph::find`] gives; several are [`QueryError::Ambiguous`], with the candidates.
+    pub fn resolve(&self, text: &str) -> Result<NodeIndex> {
+        let t = text.trim();
+        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            let n: NodeIndex = t.parse().map_err(|_| Error::InvalidArgument(format!("node index {t:?} is too large")))?;
+            return if self.view().contains(n) { Ok(n) } else { Err(QueryError::UnknownNode(n).into()) };
+        }
+        let candidates = self.find(t);
+        match candidates.len() {
+            0 => Err(QueryError::UnknownNodeName(t.to_owned()).into()),
+            1 => Ok(candidates[0]),
+            _ => Err(QueryError::Ambiguous { name: t.to_owned(), candidates }.into()),
+        }
+    }
+
     /// Names matching `text`, closest first, at most `limit` (an exact match has one hit), each
-    /// with every node bearing it (of `node_type` only, when given).
+    /// with every node bearing it (of `node_type` only, when given). A case-sensitive match
+    /// keeps the nodes whose name, width- and space-normalised, matches in the case given.
     pub fn search_names(&self, text: &str, how: NameMatch, node_type: Option<&str>, limit: usize) -> Result<Vec<Hit>> {
         let idx = self.name_index();
         let view = self.view();
+        let exact = |cased: bool| -> Result<Vec<Hit>> {
+            let mut nodes = idx.exact(&view, text, node_type)?;
+            if cased {
+                let want = normalize_keep_case(text);
+                nodes.retain(|&n| normalize_keep_case(view.name(n)) == want);
+            }
+            Ok(if nodes.is_empty() || limit == 0 { Vec::new() } else { vec![Hit { key: kg_index::normalize(text), distance: 0, nodes }] })
+        };
         let mut hits = match how {
             NameMatch::Fuzzy(d) => idx.fuzzy(&view, text, d, node_type, limit)?,
             NameMatch::Prefix => idx.prefix(&view, text, node_type, limit)?,
-            NameMatch::Exact => {
-                let nodes = idx.exact(&view, text, node_type)?;
-                if nodes.is_empty() { Vec::new() } else { vec![Hit { key: kg_index::normalize(text), distance: 0, nodes }] }
+            NameMatch::Exact => exact(false)?,
+            NameMatch::ExactCase => exact(true)?,
+            NameMatch::PrefixCase => {
+                // Ask the index for more names until `limit` survive the case filter or none remain.
+                let want = normalize_keep_case(text);
+                let mut asked = limit.max(1);
+                loop {
+                    let mut hits = idx.prefix(&view, text, node_type, asked)?;
+                    let exhausted = hits.len() < asked;
+                    for h in &mut hits {
+                        h.nodes.retain(|&n| normalize_keep_case(view.name(n)).starts_with(&want));
+                    }
+                    hits.retain(|h| !h.nodes.is_empty());
+                    if hits.len() >= limit || exhausted {
+                        break hits;
+                    }
+                    asked = asked.saturating_mul(4);
+                }
             }
         };
         hits.truncate(limit);

@@ -104,7 +104,9 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
     let question = vec![a_name.clone(), "no such entity".to_owned()];
     let answer = vec![far_name.clone()];
 
-    let groups = g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap();
+    let found = g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap();
+    assert_eq!(found.missing, ["no such entity"], "the missing name is reported");
+    let groups = found.groups;
     assert_eq!(groups.len(), 1, "the missing name is left out");
     let pair = g.medreason_pair(&a_name, &far_name, None).unwrap();
     assert_eq!(groups[0].len() as u128, pair.count().min(3));
@@ -112,8 +114,8 @@ fn medreason_paths_skip_missing_names_and_stop_when_interrupted() {
         assert_eq!(path.len() as u32, pair.distance().unwrap() + 1);
         assert_eq!((path[0].as_str(), path.last().unwrap().as_str()), (a_name.to_lowercase().as_str(), far_name.to_lowercase().as_str()));
     }
-    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap(), "seeded: the same sample");
-    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, kgcore::query::NEVER).unwrap().is_empty(), "max_hops cuts");
+    assert_eq!(groups, g.medreason_paths(&question, &answer, None, 3, 1, kgcore::query::NEVER).unwrap().groups, "seeded: the same sample");
+    assert!(g.medreason_paths(&question, &answer, Some(pair.distance().unwrap() - 1), 3, 1, kgcore::query::NEVER).unwrap().groups.is_empty(), "max_hops cuts");
     let e = g.medreason_paths(&question, &answer, None, 3, 1, &|| true).unwrap_err();
     assert!(matches!(e, Error::Query(kgcore::query::QueryError::Interrupted)), "interrupted before the first pair: {e}");
     let e = g.medreason_paths(&question, &answer, None, 1 << 40, 1, kgcore::query::NEVER).unwrap_err();
@@ -193,10 +195,13 @@ fn generated_files_appear_whole_plain_or_gzip() {
 
 #[test]
 fn name_searches_follow_one_rule_for_their_options() {
-    assert_eq!(NameMatch::from_options(0, false).unwrap(), NameMatch::Exact);
-    assert_eq!(NameMatch::from_options(0, true).unwrap(), NameMatch::Prefix);
-    assert_eq!(NameMatch::from_options(2, false).unwrap(), NameMatch::Fuzzy(2));
-    assert!(matches!(NameMatch::from_options(1, true), Err(Error::InvalidArgument(_))));
+    assert_eq!(NameMatch::from_options(0, false, false).unwrap(), NameMatch::Exact);
+    assert_eq!(NameMatch::from_options(0, true, false).unwrap(), NameMatch::Prefix);
+    assert_eq!(NameMatch::from_options(2, false, false).unwrap(), NameMatch::Fuzzy(2));
+    assert_eq!(NameMatch::from_options(0, false, true).unwrap(), NameMatch::ExactCase);
+    assert_eq!(NameMatch::from_options(0, true, true).unwrap(), NameMatch::PrefixCase);
+    assert!(matches!(NameMatch::from_options(1, true, false), Err(Error::InvalidArgument(_))));
+    assert!(matches!(NameMatch::from_options(1, false, true), Err(Error::InvalidArgument(_))));
 
     let dir = tempfile::tempdir().unwrap();
     let g = Graph::open(imported(dir.path()), OpenMode::ReadOnly).unwrap();
@@ -299,4 +304,49 @@ fn side_files_of_another_database_are_never_trusted() {
         other => panic!("expected the foreign vector file to be refused, got {other:?}"),
     }
     assert!(g.check().is_err(), "check reports the foreign vector file");
+}
+
+#[test]
+fn names_go_in_one_normalisation_everywhere() {
+    let g = Graph::in_memory();
+    let node = |index: NodeIndex, node_type: &str, name: &str| Node { index, id: format!("N{index}"), node_type: node_type.into(), name: name.into(), source: "test".into() };
+    let edge = |source, target| Edge { source, target, relation: "r".into(), display_relation: "r".into() };
+    g.apply(&Batch {
+        add_nodes: vec![
+            node(0, "pathway", "TNF receptor signaling pathway "),
+            node(1, "effect/phenotype", "Fever"),
+            node(2, "effect/phenotype", "Hearing  loss"),
+            node(3, "gene/protein", "SET"),
+            node(4, "exposure", "set"),
+        ],
+        add_edges: vec![edge(0, 1), edge(1, 2), edge(3, 4)],
+        ..Default::default()
+    })
+    .unwrap();
+    // The name search reports normalised names; MedReason's query takes them back.
+    let key = g.search_names("TNF receptor signaling pathway", NameMatch::Exact, None, 5).unwrap()[0].key.clone();
+    assert_eq!(key, "tnf receptor signaling pathway");
+    let found = g.medreason_paths(&[key], &["fever".into(), "no such name".into()], None, 5, 0, kgcore::query::NEVER).unwrap();
+    assert_eq!(found.groups, [vec![vec!["tnf receptor signaling pathway ".to_owned(), "fever".to_owned()]]]);
+    assert_eq!(found.missing, ["no such name"]);
+    // `find` folds case and spacing through the name index, preferring the very case given.
+    for text in ["hearing  loss", "Hearing loss", " HEARING LOSS "] {
+        assert_eq!(g.find(text), [2], "{text:?}");
+    }
+    assert_eq!(g.find("SET"), [3]);
+    assert_eq!(g.find("set"), [4]);
+    assert_eq!(g.find("Set"), [3, 4]);
+    assert!(g.find("   ").is_empty() && g.find("nothing").is_empty());
+    assert!(matches!(g.resolve("Set"), Err(Error::Query(kgcore::query::QueryError::Ambiguous { .. }))));
+    // Case-sensitive search: gene symbols are not the words they spell.
+    let nodes = |text: &str, how| g.search_names(text, how, None, 10).unwrap().into_iter().flat_map(|h| h.nodes).collect::<Vec<_>>();
+    assert_eq!(nodes("set", NameMatch::Exact), [3, 4]);
+    assert_eq!(nodes("SET", NameMatch::ExactCase), [3]);
+    assert_eq!(nodes("set", NameMatch::ExactCase), [4]);
+    assert!(nodes("Set", NameMatch::ExactCase).is_empty());
+    assert_eq!(nodes("Hear", NameMatch::PrefixCase), [2]);
+    assert!(nodes("hear", NameMatch::PrefixCase).is_empty());
+    assert_eq!(nodes("hear", NameMatch::Prefix), [2]);
+    assert_eq!(g.resolve(" fever ").unwrap(), 1);
+    assert_eq!(g.resolve("2").unwrap(), 2);
 }

@@ -78,6 +78,9 @@ pub enum Command {
         /// Names starting with TEXT.
         #[arg(long)]
         prefix: bool,
+        /// Only names in TEXT's case (exact or --prefix): WAS finds the gene, was does not.
+        #[arg(long)]
+        case_sensitive: bool,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long)]

@@ -45,7 +45,9 @@ fn main() -> ExitCode {
         Command::Node { db, query, limit, json } => node(db, &query, limit, json),
         Command::Path(args) => path(args),
         Command::Check { db } => check(db),
-        Command::Search { db, text, node_type, fuzzy, prefix, limit, json } => search(db, &text, node_type.as_deref(), fuzzy, prefix, limit, json),
+        Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)
+            .map_err(Into::into)
+            .and_then(|how| search(db, &text, node_type.as_deref(), how, limit, json)),
         Command::Apply { db, batches } => apply(db, batches),
         Command::EmbedImport { db, vectors, ids, exact, m, ef_construction, ef_search, json } => {
             let kind = if exact { VectorKind::Exact } else { VectorKind::Hnsw };
@@ -169,10 +171,11 @@ fn generate(like: &str, scale: f64, seed: u64, out: PathBuf) -> CliResult {
 }
 
 fn node(db: PathBuf, query: &str, limit: usize, json: bool) -> CliResult {
-    let view = open(&db)?.view();
-    let matches = match kgcore::query::resolve(&view, query) {
+    let graph = open(&db)?;
+    let view = graph.view();
+    let matches = match graph.resolve(query) {
         Ok(n) => vec![n],
-        Err(kgcore::query::QueryError::Ambiguous { candidates, .. }) => candidates,
+        Err(kgcore::Error::Query(kgcore::query::QueryError::Ambiguous { candidates, .. })) => candidates,
         Err(e) => return Err(e.into()),
     };
     let describe = |n: NodeIndex| {
@@ -218,8 +221,8 @@ fn path(a: PathArgs) -> CliResult {
     }
     let view = graph.view();
     let finder = PathFinder::new(&view, &a.constraints())?;
-    let s = kgcore::query::resolve(&view, &a.from)?;
-    let t = kgcore::query::resolve(&view, &a.to)?;
+    let s = graph.resolve(&a.from)?;
+    let t = graph.resolve(&a.to)?;
     let (distance, count, paths, truncated) = if let Some(k) = a.k {
         if k == 0 {
             return Err("--k must be at least 1".into());
@@ -349,8 +352,8 @@ fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
             let paths = if all.count() <= max_paths as u128 { Some(all.first(max_paths)?) } else { None };
             serde_json::json!({"from": a, "to": b, "distance": all.distance(), "count": count_json(all.count()), "paths": paths})
         } else {
-            let s = kgcore::query::resolve(&view, a).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
-            let t = kgcore::query::resolve(&view, b).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+            let s = graph.resolve(a).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
+            let t = graph.resolve(b).map_err(|e| format!("stdin:{}: {e}", i + 1))?;
             let all = finder.all_shortest(s, t)?;
             let paths = if all.count() <= max_paths as u128 { Some(all.first(max_paths)?) } else { None };
             serde_json::json!({"from": s, "to": t, "distance": all.distance, "count": count_json(all.count()), "paths": paths})
@@ -412,9 +415,8 @@ fn embed_import(db: PathBuf, vectors: &std::path::Path, ids: &std::path::Path, k
 }
 
 #[allow(clippy::too_many_arguments)]
-fn search(db: PathBuf, text: &str, node_type: Option<&str>, fuzzy: Option<u8>, prefix: bool, limit: usize, json: bool) -> CliResult {
+fn search(db: PathBuf, text: &str, node_type: Option<&str>, how: NameMatch, limit: usize, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let how = NameMatch::from_options(fuzzy.unwrap_or(0), prefix)?;
     let hits = graph.search_names(text, how, node_type, limit)?;
     let view = graph.view();
     let docs: Vec<serde_json::Value> = hits

@@ -16,6 +16,7 @@ pub mod rng;
 pub mod side_file;
 pub mod slab;
 pub mod store;
+pub mod text;
 pub mod view;
 
 #[cfg(feature = "rocksdb")]

@@ -9,24 +9,8 @@ use crate::error::IndexError;
 use kg_core::side_file::{self, Belongs, Stamp};
 use kg_core::{GraphView, NodeIndex, TermId};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
-use unicode_normalization::UnicodeNormalization;
 
-/// The key a name is indexed and looked up under.
-pub fn normalize(name: &str) -> String {
-    if name.is_ascii() {
-        // ASCII is already NFKC: fold case and spacing in one pass, one allocation.
-        let mut out = String::with_capacity(name.len());
-        for word in name.split_ascii_whitespace() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-        }
-        return out;
-    }
-    let folded: String = name.nfkc().flat_map(char::to_lowercase).collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use kg_core::text::normalize;
 
 /// A matching name and the nodes bearing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,15 +268,6 @@ mod tests {
             })
             .collect();
         GraphView::build(vocab, nodes, &[] as &[EdgeRec])
-    }
-
-    #[test]
-    fn normalisation_folds_case_width_and_space() {
-        assert_eq!(normalize("  Heart   Attack "), "heart attack");
-        assert_eq!(normalize("ＣＯＶＩＤ"), "covid");
-        assert_eq!(normalize("Ｆｅｖｅｒ\tHigh"), "fever high");
-        assert_eq!(normalize("\u{b}Vitamin\u{a0}B12 "), "vitamin b12", "non-ASCII spaces fold too");
-        assert_eq!(normalize(" Type 2  Diabetes\r\n"), "type 2 diabetes");
     }
 
     #[test]

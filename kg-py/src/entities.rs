@@ -33,11 +33,15 @@ fn mapping_tuple(m: Mapping) -> MappingTuple {
 #[pymethods]
 impl PyGraph {
     /// Nodes by name, normalised (case, width, spacing): exact, or `prefix`, or within `fuzzy`
-    /// edits (1 or 2; not with `prefix`). Returns at most `limit` `[(name, distance, [node
-    /// indices])]`, closest first.
-    #[pyo3(signature = (text, *, node_type = None, fuzzy = 0, prefix = false, limit = 20))]
-    fn search_names(&self, py: Python<'_>, text: &str, node_type: Option<String>, fuzzy: u8, prefix: bool, limit: usize) -> PyResult<Vec<(String, u8, Vec<NodeIndex>)>> {
-        let how = NameMatch::from_options(fuzzy, prefix).map_err(to_py)?;
+    /// edits (1 or 2; not with `prefix`). With `case_sensitive=True` (exact or prefix) only
+    /// names in the case given match: `"WAS"` finds the gene, `"was"` does not. Returns at
+    /// most `limit` `[(name, distance, [node indices])]`, closest first.
+    #[pyo3(signature = (text, *, node_type = None, fuzzy = 0, prefix = false, case_sensitive = false, limit = 20))]
+    #[allow(clippy::too_many_arguments)]
+    fn search_names(
+        &self, py: Python<'_>, text: &str, node_type: Option<String>, fuzzy: u8, prefix: bool, case_sensitive: bool, limit: usize,
+    ) -> PyResult<Vec<(String, u8, Vec<NodeIndex>)>> {
+        let how = NameMatch::from_options(fuzzy, prefix, case_sensitive).map_err(to_py)?;
         let text = text.to_owned();
         let graph = self.graph()?;
         let hits = py.detach(|| graph.search_names(&text, how, node_type.as_deref(), limit)).map_err(to_py)?;

@@ -56,9 +56,8 @@ impl PyGraph {
 
     /// Indices of the nodes named exactly `name` (else ignoring case).
     fn find(&self, py: Python<'_>, name: &str) -> PyResult<Vec<NodeIndex>> {
-        let view = self.graph()?.view();
-        let name = name.to_owned();
-        Ok(py.detach(|| kgcore::query::resolve::find_by_name(&view, &name)))
+        let graph = self.graph()?;
+        Ok(py.detach(|| graph.find(name)))
     }
 
     /// Distinct neighbours of `index`, either direction.

@@ -151,18 +151,23 @@ impl PyGraph {
 
     /// MedReason's query on MedReason's graph (a node per lowercased name): for every question
     /// entity x answer entity name, the shortest paths as lists of names, at most `max_paths`
-    /// per pair (sampled with `seed`). Missing names and unreachable pairs are left out, as
-    /// MedReason does. Of the constraints of `shortest_path` only `max_hops` applies (the name
-    /// graph has no types, relations or directions); the others are a ValueError.
-    #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0, **constraints))]
+    /// per pair (sampled with `seed`). Names are matched lowercased, as MedReason does, or
+    /// normalised as `search_names` reports them. Names no node bears and unreachable pairs
+    /// are left out, as MedReason does; with `report=True` the answer is `(groups, missing)`,
+    /// `missing` the names no node bears. Of the constraints of `shortest_path` only
+    /// `max_hops` applies (the name graph has no types, relations or directions); the others
+    /// are a ValueError.
+    #[pyo3(signature = (question, answer, *, max_paths = 50, seed = 0, report = false, **constraints))]
+    #[allow(clippy::too_many_arguments)]
     fn medreason_paths<'py>(
-        &self, py: Python<'py>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64,
+        &self, py: Python<'py>, question: Vec<String>, answer: Vec<String>, max_paths: usize, seed: u64, report: bool,
         constraints: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Vec<Bound<'py, PyList>>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let max_hops = name_graph_hops(constraints)?;
         let graph = self.graph()?;
-        let groups = on_pool(py, move |stop| graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, stop))?.map_err(to_py)?;
-        groups.into_iter().map(|group| path_list(py, group)).collect()
+        let found = on_pool(py, move |stop| graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, stop))?.map_err(to_py)?;
+        let groups = found.groups.into_iter().map(|group| path_list(py, group)).collect::<PyResult<Vec<_>>>()?;
+        if report { Ok((groups, found.missing).into_pyobject(py)?.into_any()) } else { Ok(groups.into_pyobject(py)?.into_any()) }
     }
 
     /// A path in the labelled form `Fever (effect/phenotype) -[indication]- Ceftriaxone (drug)`:

@@ -76,6 +76,9 @@ impl Adjacency for ViewAdjacency<'_> {
 pub struct NameGraph {
     names: Vec<String>,
     by_name: HashMap<String, u32>,
+    /// Names whose normalised form ([`kg_core::text::normalize`]) is not their key (stray or
+    /// doubled spaces, full-width letters), by that form: what the name index reports for them.
+    by_normalized: HashMap<String, Vec<u32>>,
     adjacency: Csr,
 }
 
@@ -111,12 +114,30 @@ impl NameGraph {
         pairs.sort_unstable();
         pairs.dedup();
         let adjacency = Csr::from_grouped(names.len(), pairs.iter().map(|&(a, _)| a), pairs.iter().map(|&(_, b)| b).collect());
-        NameGraph { names, by_name, adjacency }
+        let mut by_normalized: HashMap<String, Vec<u32>> = HashMap::new();
+        for (id, key) in names.iter().enumerate() {
+            let normal = kg_core::text::normalize(key);
+            if normal != *key {
+                by_normalized.entry(normal).or_default().push(id as u32);
+            }
+        }
+        NameGraph { names, by_name, by_normalized, adjacency }
     }
 
-    /// The node of a name, matched as MedReason does (lowercased).
+    /// The node of a name: matched as MedReason does (lowercased), else by its normalised form
+    /// (so a name as the name index reports it finds its node), when that names one node.
     pub fn id(&self, name: &str) -> Option<u32> {
-        self.by_name.get(&name_key(name)).copied()
+        if let Some(&id) = self.by_name.get(&name_key(name)) {
+            return Some(id);
+        }
+        let normal = kg_core::text::normalize(name);
+        if let Some(&id) = self.by_name.get(&normal) {
+            return Some(id);
+        }
+        match self.by_normalized.get(&normal).map(Vec::as_slice) {
+            Some(&[id]) => Some(id),
+            _ => None,
+        }
     }
 
     /// The (lowercased) name of node `id`.

@@ -14,7 +14,6 @@ pub mod error;
 pub mod filter;
 pub mod paths;
 pub mod render;
-pub mod resolve;
 
 pub use adjacency::{NameGraph, ViewAdjacency};
 pub use engine::{Adjacency, Limits, NEVER, PathDag, Searcher, Stop};
@@ -24,4 +23,3 @@ pub use paths::{
     AllShortest, DEFAULT_K_SHORTEST_SECONDS, DEFAULT_MAX_SPUR_SEARCHES, KShortest, MAX_LISTED_PATHS, MAX_PAIRS, Neighbourhood, PairPaths, PathFinder,
     check_listed, check_pairs, deadline,
 };
-pub use resolve::resolve;

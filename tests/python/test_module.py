@@ -475,3 +475,36 @@ def test_ctrl_c_stops_one_expensive_pair(tmp_path, call):
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300).stdout
     assert out.split()[:3] == ["interrupted", "True", "True"], out
+
+
+def test_names_round_trip_and_gene_symbols_are_not_words(tmp_path):
+    import csv
+
+    rows = [
+        ((0, "pathway", "TNF receptor signaling pathway "), (1, "effect/phenotype", "Fever")),
+        ((1, "effect/phenotype", "Fever"), (2, "effect/phenotype", "Hearing  loss")),
+        ((3, "gene/protein", "WAS"), (2, "effect/phenotype", "Hearing  loss")),
+    ]
+    kg = tmp_path / "kg.csv"
+    with open(kg, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source",
+                    "y_index", "y_id", "y_type", "y_name", "y_source"])
+        for (xi, xt, xn), (yi, yt, yn) in rows:
+            w.writerow(["r", "r", xi, f"N{xi}", xt, xn, "test", yi, f"N{yi}", yt, yn, "test"])
+    kgcore.import_files(str(tmp_path / "db"), [str(kg)])
+    with kgcore.open(str(tmp_path / "db"), read_only=True) as g:
+        # What the name search reports goes back into MedReason's query; missing names are said.
+        (key, _, _), = g.search_names("TNF receptor signaling pathway ")
+        assert key == "tnf receptor signaling pathway"
+        assert len(g.medreason_paths([key], ["fever"])) == 1
+        groups, missing = g.medreason_paths([key, "no such thing"], ["fever"], report=True)
+        assert len(groups) == 1 and missing == ["no such thing"]
+        # `find` folds spacing and case through the name index.
+        assert g.find("hearing  loss") == g.find("Hearing loss") == [2]
+        # Gene symbols: case-insensitive by default, exact case when asked.
+        assert g.search_names("was")[0][2] == [3]
+        assert g.search_names("was", case_sensitive=True) == []
+        assert g.search_names("WAS", case_sensitive=True)[0][2] == [3]
+        with pytest.raises(ValueError, match="exact or prefix"):
+            g.search_names("WAS", fuzzy=1, case_sensitive=True)

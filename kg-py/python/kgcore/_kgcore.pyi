@@ -82,11 +82,19 @@ class Graph:
         *,
         max_paths: int = 50,
         seed: int = 0,
+        report: bool = False,
         **constraints: Unpack[_PathConstraints],
-    ) -> list[list[list[str]]]: ...
+    ) -> list[list[list[str]]] | tuple[list[list[list[str]]], list[str]]: ...
     def render_labelled(self, path: _Path) -> str: ...
     def search_names(
-        self, text: str, *, node_type: str | None = None, fuzzy: int = 0, prefix: bool = False, limit: int = 20
+        self,
+        text: str,
+        *,
+        node_type: str | None = None,
+        fuzzy: int = 0,
+        prefix: bool = False,
+        case_sensitive: bool = False,
+        limit: int = 20,
     ) -> list[tuple[str, int, list[int]]]: ...
     def set_vectors(
         self,
