@@ -82,6 +82,10 @@ impl Graph {
             None => current.as_deref().is_none_or(|c| c.hnsw_params().is_some()),
             Some(k) => k == VectorKind::Hnsw,
         };
+        if want_graph {
+            // Checked even when an existing graph is extended (and keeps its own settings).
+            params.validate().map_err(|m| Error::InvalidArgument(format!("HNSW settings: {m}")))?;
+        }
         let mut idx = match current.as_deref() {
             Some(c) if c.dim() == dim && c.hnsw_params().is_some() == want_graph => c.clone(),
             _ if want_graph => VectorIndex::with_hnsw(dim, params)?,

@@ -143,6 +143,9 @@ fn embeddings_are_saved_by_a_writer_reloaded_and_refused_when_absent_or_damaged(
         let live = g.set_vectors(&nodes, &values, dim, None, HnswParams::default()).unwrap();
         assert_eq!(live, nodes.len());
         assert!(g.vector_index().unwrap().unwrap().hnsw_params().is_some(), "a first index is HNSW");
+        // Bad HNSW settings are refused also when the existing graph would be extended.
+        let e = g.set_vectors(&nodes[..1], &values[..dim], dim, None, HnswParams { m: 0, ..Default::default() }).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(ref m) if m.contains("m must be")), "{e}");
     }
     assert!(db.join(VECTOR_FILE).is_file());
 

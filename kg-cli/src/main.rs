@@ -342,7 +342,7 @@ fn batch(db: PathBuf, medreason: bool, max_paths: usize) -> CliResult {
     let finder = PathFinder::plain(&view);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (i, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = line?;
+        let line = line.map_err(|e| format!("stdin:{}: {e}", i + 1))?;
         if line.trim().is_empty() {
             continue;
         }

@@ -185,6 +185,9 @@ fn open_input(path: &Path, progress: Option<Arc<Progress>>) -> Result<(Layout, B
             Err(e) => return Err(read_error(&name, 1, e)),
         }
         if header.len() > 1 << 16 {
+            if header.contains(&b'\r') {
+                return Err(bare_carriage_returns(&name));
+            }
             return Err(Error::Parse { file: name, line: 1, message: "header line longer than 64 KiB".into() });
         }
     }
@@ -231,11 +234,35 @@ impl Read for CountingReader {
     }
 }
 
+/// A file whose lines end in CR alone: its first "line" would be the whole file.
+fn bare_carriage_returns(file: &str) -> Error {
+    Error::Parse {
+        file: file.into(),
+        line: 1,
+        message: "lines end in a bare carriage return (CR, as old Mac files do); convert the line endings to LF or CRLF".into(),
+    }
+}
+
+/// A vocabulary limit hit while merging, located at the row that hit it.
+fn at_line(e: Error, file: &str, line: u64) -> Error {
+    match e {
+        Error::InvalidInput(message) => Error::Parse { file: file.to_owned(), line, message },
+        other => other,
+    }
+}
+
 fn parse_header(line: &[u8], file: &str) -> Result<Layout> {
     let text = std::str::from_utf8(line)
         .map_err(|_| Error::Parse { file: file.into(), line: 1, message: "header is not valid UTF-8".into() })?;
     let text = text.trim_start_matches('\u{feff}').trim_end_matches('\r');
+    if text.contains('\r') {
+        return Err(bare_carriage_returns(file));
+    }
     let names: Vec<&str> = text.split(',').map(|s| s.trim().trim_matches('"')).collect();
+    if let Some((i, name)) = names.iter().enumerate().find(|&(i, n)| !n.is_empty() && names[..i].contains(n)) {
+        let first = names.iter().position(|n| n == name).expect("found before") + 1;
+        return Err(Error::Parse { file: file.into(), line: 1, message: format!("column {name:?} appears twice in the header (columns {first} and {})", i + 1) });
+    }
     let has = |c: &str| names.contains(&c);
     let (kind, wanted): (FileKind, &[&str]) = if has("node_index") {
         (FileKind::Nodes, &NODES_COLUMNS)
@@ -529,7 +556,7 @@ impl Merger {
             let node_type = match types.get(&n.node_type) {
                 Some(&t) => t,
                 None => {
-                    let t = self.vocab.node_types.intern(&p.terms.names[n.node_type as usize], "node type")?;
+                    let t = self.vocab.node_types.intern(&p.terms.names[n.node_type as usize], "node type").map_err(|e| at_line(e, fname, n.line))?;
                     types.insert(n.node_type, t);
                     t
                 }
@@ -537,7 +564,7 @@ impl Merger {
             let source = match sources.get(&n.source) {
                 Some(&s) => s,
                 None => {
-                    let s = self.vocab.sources.intern(&p.terms.names[n.source as usize], "node source")?;
+                    let s = self.vocab.sources.intern(&p.terms.names[n.source as usize], "node source").map_err(|e| at_line(e, fname, n.line))?;
                     sources.insert(n.source, s);
                     s
                 }
@@ -597,7 +624,7 @@ impl Merger {
                     let r = match rels.get(&e.relation) {
                         Some(&r) => r,
                         None => {
-                            let r = self.vocab.relations.intern(&p.terms.names[e.relation as usize], "relation")?;
+                            let r = self.vocab.relations.intern(&p.terms.names[e.relation as usize], "relation").map_err(|err| at_line(err, fname, e.line))?;
                             rels.insert(e.relation, r);
                             r
                         }
@@ -608,12 +635,13 @@ impl Merger {
                             let d = self
                                 .vocab
                                 .display_relations
-                                .intern(&p.terms.names[e.display as usize], "display relation")?;
+                                .intern(&p.terms.names[e.display as usize], "display relation")
+                                .map_err(|err| at_line(err, fname, e.line))?;
                             disps.insert(e.display, d);
                             d
                         }
                     };
-                    let l = self.vocab.label(r, d)?;
+                    let l = self.vocab.label(r, d).map_err(|err| at_line(err, fname, e.line))?;
                     labels.insert((e.relation, e.display), (l, r));
                     (l, r)
                 }

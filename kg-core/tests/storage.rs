@@ -122,6 +122,20 @@ fn bad_input_is_refused_with_file_and_line() {
     assert!(e.contains("kg.csv:2") && e.contains("unbalanced quote"), "{e}");
     let e = import_error("kg.csv", b"");
     assert!(e.contains("kg.csv:1") && e.contains("empty"), "{e}");
+    // One relation more than the vocabulary holds: the row that brought it is named.
+    let mut many = String::from(HEADER);
+    for r in 0..=u16::MAX as u32 + 1 {
+        many += &format!("rel{r},d,0,DB1,drug,Ceftriaxone,DrugBank,1,M1,disease,Gonorrhea,MONDO\n");
+    }
+    let e = import_error("kg.csv", many.as_bytes());
+    assert!(e.contains("kg.csv:65538") && e.contains("too many distinct relation values"), "{e}");
+    let e = import_error("kg.csv", good.replacen("x_name", "x_type", 1).as_bytes());
+    assert!(e.contains("kg.csv:1") && e.contains("\"x_type\" appears twice") && e.contains("columns 5 and 6"), "{e}");
+    for copies in [1, 2000] {
+        // CR-only line endings: a short file, and one whose first "line" passes 64 KiB.
+        let e = import_error("kg.csv", good.repeat(copies).replace('\n', "\r").as_bytes());
+        assert!(e.contains("kg.csv:1") && e.contains("bare carriage return") && e.len() < 300, "{e}");
+    }
     let mut bad_utf8 = format!("{HEADER}indication,indication,0,DB1,drug,C").into_bytes();
     bad_utf8.extend_from_slice(&[0xff, 0xfe]);
     bad_utf8.extend_from_slice(b",DB,1,M1,disease,G,MONDO\n");

@@ -85,3 +85,17 @@ fn random_batches_keep_store_view_and_sets_in_agreement() {
         }
     }
 }
+
+#[test]
+fn a_batch_that_changes_nothing_keeps_the_generation() {
+    let db = Database::in_memory();
+    let first = Batch { add_nodes: vec![node(0, "drug"), node(1, "disease")], add_edges: vec![Edge { source: 0, target: 1, relation: "indication".into(), display_relation: "indication".into() }], ..Default::default() };
+    assert_eq!(db.apply(&first).unwrap().generation, 1);
+    let view = db.view();
+    for batch in [Batch::default(), first.clone()] {
+        let report = db.apply(&batch).unwrap();
+        assert_eq!((report.generation, db.generation()), (1, 1), "{batch:?}");
+        assert_eq!((report.nodes_added, report.edges_added, report.unchanged), (0, 0, batch.add_nodes.len() + batch.add_edges.len()));
+        assert!(std::sync::Arc::ptr_eq(&view, &db.view()), "the same snapshot is kept");
+    }
+}

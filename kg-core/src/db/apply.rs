@@ -150,6 +150,12 @@ impl Database {
         report.edges_removed = removed_edges.len();
         report.nodes_added = added_nodes.len();
         report.edges_added = added_edges.len();
+        if ops.is_empty() {
+            // Nothing to change (an empty batch, or only what the database already holds): no
+            // write, no new generation, so derived indexes and side files stay valid.
+            report.generation = self.generation();
+            return Ok(report);
+        }
 
         let edges = merged_edges(&view, removed_edges.iter().copied().collect(), &added_edges);
         let new_view = GraphView::build(vocab, nodes.into_values().collect(), &edges);
