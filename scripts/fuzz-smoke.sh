@@ -13,17 +13,24 @@ fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-fuzz" RUSTC_BOOTSTRAP=1
 cd fuzz
 claim_target_dir "$CARGO_TARGET_DIR" --target "$(rustc -vV | sed -n 's/^host: //p')" -- kg-core kg-index kgcore-fuzz
+# Every target builds, or the smoke fails: the runs below filter their output.
+cargo fuzz build -O
 for target in $(cargo fuzz list); do
     corpus="$(mktemp -d)"
     echo "fuzz: $target for ${seconds}s"
     cargo fuzz run -O "$target" "$corpus" "seeds/$target" -- \
         -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 2>&1 \
-        | grep -E "^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|thread .* panicked)" || true
-    rm -rf "$corpus"
+        | grep -E "^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|thread .* panicked)" | tee "$corpus.out" || true
+    ran=$(grep -c "^Done" "$corpus.out" || true)
+    rm -rf "$corpus" "$corpus.out"
     # A crash leaves an artifact and a nonzero status; the pipe above hides the status, so
     # check for artifacts instead.
     if compgen -G "artifacts/$target/*" >/dev/null; then
         echo "fuzz: $target found a failing input: fuzz/artifacts/$target" >&2
+        exit 1
+    fi
+    if [ "$ran" = 0 ]; then
+        echo "fuzz: $target did not run" >&2
         exit 1
     fi
 done

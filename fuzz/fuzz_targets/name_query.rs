@@ -21,7 +21,7 @@ fn fixture() -> &'static (GraphView, NameIndex) {
             .map(|(i, n)| NodeRec { index: i as u32, id: format!("N{i}"), node_type: t, name: (*n).to_owned(), source: s })
             .collect();
         let view = GraphView::build(vocab, nodes, &[] as &[kg_core::EdgeRec]);
-        let idx = NameIndex::build(&view, 0);
+        let idx = NameIndex::build(&view, kg_core::side_file::Stamp { database: 0, generation: 0 });
         (view, idx)
     })
 }

@@ -3,18 +3,18 @@
 
 #![warn(missing_docs)]
 
-pub mod atomic_file;
+mod atomic_file;
 pub mod csr;
 pub mod db;
-pub mod error;
+mod error;
 pub mod keys;
 pub mod marks;
 pub mod load;
 pub mod mapped;
-pub mod model;
+mod model;
 pub mod rng;
 pub mod side_file;
-pub mod slab;
+mod slab;
 pub mod store;
 pub mod text;
 pub mod view;
@@ -24,5 +24,5 @@ pub use db::import;
 pub use db::{Batch, BatchReport, CheckReport, Database, ImportReport, Info, OpenMode};
 pub use error::{Error, Result};
 pub use load::{LoadStats, Progress};
-pub use model::{Edge, LabelId, Node, NodeIndex, TermId, Vocab};
+pub use model::{Edge, LabelId, MAX_NODE_INDEX, Node, NodeIndex, TermId, Terms, Vocab};
 pub use view::{EdgeRec, GraphView, NodeRef};

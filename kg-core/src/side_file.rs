@@ -80,8 +80,8 @@ pub fn read_stamp(bytes: &[u8]) -> Result<Stamp, &'static str> {
     })
 }
 
-/// Writes a side file atomically (see [`crate::atomic_file`]): the header, then `body`'s parts
-/// in order.
+/// Writes a side file atomically (a temporary file, synced, renamed over `path`): the header,
+/// then `body`'s parts in order.
 pub fn write(path: &Path, magic: &[u8; 8], version: u32, stamp: Stamp, body: &[&[u8]]) -> std::io::Result<()> {
     let mut stamp_bytes = [0u8; 24];
     stamp_bytes[..16].copy_from_slice(&stamp.database.to_le_bytes());
