@@ -161,32 +161,29 @@ fn apply_and_batch_name_the_bad_line_and_write_nothing() {
         assert_eq!(after["edges"], before["edges"]);
     }
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kgcore"))
-        .args(["batch", "--db", db_s])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"0\t1\n0 1\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = batch_on_stdin(db_s, b"0\t1\n0 1\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "the good line was answered");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stdin:2: expected FROM<TAB>TO"));
-
     // A line that is not UTF-8 is named too.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kgcore"))
-        .args(["batch", "--db", db_s])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"0\t1\n0\t\xff\xfe\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = batch_on_stdin(db_s, b"0\t1\n0\t\xff\xfe\n");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.code() == Some(1) && err.contains("stdin:2") && err.contains("UTF-8"), "{err}");
+}
+
+/// `kgcore batch` on `db` with `input` as its standard input.
+fn batch_on_stdin(db: &str, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kgcore"))
+        .args(["batch", "--db", db])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn write_npy(path: &std::path::Path, rows: usize, dim: usize, values: &[f32]) {
