@@ -126,9 +126,13 @@ fn open(db: &PathBuf) -> kgcore::Result<Graph> {
 }
 
 fn info(db: PathBuf, json: bool) -> CliResult {
-    let info = open(&db)?.info();
+    let graph = open(&db)?;
+    let info = graph.info();
+    let store = graph.database().store_size()?;
     if json {
-        return print_json(&info);
+        let mut doc = serde_json::to_value(&info)?;
+        doc["store"] = serde_json::to_value(&store)?;
+        return print_json(&doc);
     }
     outln!("nodes            {}", info.nodes);
     outln!("edges (stored)   {}", info.edges);
@@ -143,6 +147,9 @@ fn info(db: PathBuf, json: bool) -> CliResult {
         info.degree.max_node.map(|n| format!(" (node {n})")).unwrap_or_default()
     );
     outln!("view memory      {:.1} MiB", info.view_bytes as f64 / (1 << 20) as f64);
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    let families: Vec<String> = store.column_families.iter().map(|(cf, b)| format!("{cf} {:.1}", mib(*b))).collect();
+    outln!("store on disk    {:.1} MiB ({} MiB)", mib(store.on_disk.unwrap_or(0)), families.join(", "));
     outln!("node types:");
     for (t, c) in &info.node_types {
         outln!("  {t:<28} {c}");

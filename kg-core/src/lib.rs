@@ -21,7 +21,7 @@ pub mod view;
 
 #[cfg(feature = "rocksdb")]
 pub use db::import;
-pub use db::{Batch, BatchReport, CheckReport, Database, ImportReport, Info, OpenMode};
+pub use db::{Batch, BatchReport, CheckReport, Database, ImportReport, Info, OpenMode, StoreSize};
 pub use error::{Error, Result};
 pub use load::{LoadStats, Progress};
 pub use model::{Edge, LabelId, MAX_NODE_INDEX, Node, NodeIndex, TermId, Terms, Vocab};

@@ -42,6 +42,15 @@ pub struct Info {
     pub view_bytes: usize,
 }
 
+/// The bytes a database's store takes ([`Database::store_size`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StoreSize {
+    /// RocksDB's files in the database directory, on disk; `None` in memory.
+    pub on_disk: Option<u64>,
+    /// Per column family: its live tables and memtables (in memory: its keys and values).
+    pub column_families: BTreeMap<String, u64>,
+}
+
 /// What [`Database::check`] verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
@@ -54,6 +63,15 @@ pub struct CheckReport {
 }
 
 impl Database {
+
+    /// The bytes the store takes, on disk and per column family.
+    pub fn store_size(&self) -> Result<StoreSize> {
+        let mut column_families = BTreeMap::new();
+        for name in cf::ALL {
+            column_families.insert(name.to_owned(), self.store.bytes(name)?);
+        }
+        Ok(StoreSize { on_disk: self.store.bytes_on_disk()?, column_families })
+    }
 
     /// Counts of nodes and edges, per type and relation, and degrees of the undirected simple graph.
     pub fn info(&self) -> Info {

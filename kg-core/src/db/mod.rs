@@ -29,7 +29,7 @@ pub use apply::{Batch, BatchReport};
 #[cfg(feature = "rocksdb")]
 pub use import::import;
 pub use import::ImportReport;
-pub use inspect::{CheckReport, DegreeSummary, Info};
+pub use inspect::{CheckReport, DegreeSummary, Info, StoreSize};
 
 use apply::{edge_ops, merged_edges, node_op};
 #[cfg(feature = "rocksdb")]

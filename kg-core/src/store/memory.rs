@@ -26,6 +26,12 @@ impl MemoryStore {
         families.get(cf).and_then(|m| m.get(key).cloned())
     }
 
+    /// Bytes of the keys and values of `cf`.
+    pub fn bytes(&self, cf: &str) -> u64 {
+        let families = self.families.read().unwrap_or_else(|p| p.into_inner());
+        families.get(cf).map_or(0, |m| m.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum())
+    }
+
     /// Every (key, value) of `cf` in key order, until `f` returns false.
     pub fn scan(&self, cf: &str, f: &mut Visitor<'_>) -> Result<()> {
         let families = self.families.read().unwrap_or_else(|p| p.into_inner());

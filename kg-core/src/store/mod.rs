@@ -90,6 +90,24 @@ impl Store {
         }
     }
 
+    /// Bytes of column family `cf` (RocksDB: live tables and memtables; memory: keys and values).
+    pub fn bytes(&self, cf: &'static str) -> Result<u64> {
+        match self {
+            Store::Memory(s) => Ok(s.bytes(cf)),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.bytes(cf),
+        }
+    }
+
+    /// Bytes of the store's own files on disk; `None` in memory.
+    pub fn bytes_on_disk(&self) -> Result<Option<u64>> {
+        match self {
+            Store::Memory(_) => Ok(None),
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.bytes_on_disk().map(Some),
+        }
+    }
+
     /// Forces everything written so far to durable files.
     pub fn flush(&self) -> Result<()> {
         match self {

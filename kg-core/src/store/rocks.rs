@@ -165,6 +165,35 @@ impl RocksStore {
         Ok(())
     }
 
+    /// Bytes of column family `name`: its live table files and its memtables.
+    pub fn bytes(&self, name: &'static str) -> Result<u64> {
+        let h = self.handle(name)?;
+        let mut total = 0;
+        for property in [rocksdb::properties::LIVE_SST_FILES_SIZE, rocksdb::properties::SIZE_ALL_MEM_TABLES] {
+            total += self.db.property_int_value_cf(h, property).map_err(|e| engine_error(&self.path, e))?.unwrap_or(0);
+        }
+        Ok(total)
+    }
+
+    /// Bytes on disk of RocksDB's own files in the database directory (tables, logs, manifests,
+    /// options), not the side files kgcore keeps beside them.
+    pub fn bytes_on_disk(&self) -> Result<u64> {
+        let engine_file = |name: &str| {
+            [".sst", ".log", ".blob"].iter().any(|s| name.ends_with(s))
+                || ["MANIFEST-", "OPTIONS-", "LOG"].iter().any(|p| name.starts_with(p))
+                || ["CURRENT", "IDENTITY", "LOCK"].contains(&name)
+        };
+        let mut total = 0;
+        for entry in std::fs::read_dir(&self.path).map_err(|e| Error::io(&self.path, e))? {
+            let entry = entry.map_err(|e| Error::io(&self.path, e))?;
+            if engine_file(&entry.file_name().to_string_lossy()) {
+                // A file removed since the listing (a compaction's input) no longer counts.
+                total += entry.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+        Ok(total)
+    }
+
     /// Flushes every column family's memtable to disk (nothing for a read-only handle).
     pub fn flush(&self) -> Result<()> {
         if self.read_only {
