@@ -57,7 +57,8 @@ impl SignalPoll {
 /// yes and KeyboardInterrupt is raised at once; work that asks it (path listing and sampling,
 /// batches of pairs) ends at its next checkpoint, work that cannot (an HNSW build) runs to
 /// its end, and either way its answer is dropped, so the call has no effect. For calls that
-/// can run long: the hop to the pool costs some microseconds.
+/// can run long: the hop to the pool costs about 10 µs (hetionet-partial pairs: 25 µs for
+/// `all_shortest_paths` on the calling thread, 35 µs through the pool).
 pub(crate) fn on_pool<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(Stop<'_>) -> T + Send + 'static) -> PyResult<T> {
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
