@@ -57,8 +57,8 @@ impl SignalPoll {
 /// yes and KeyboardInterrupt is raised at once; work that asks it (path listing and sampling,
 /// batches of pairs) ends at its next checkpoint, work that cannot (an HNSW build) runs to
 /// its end, and either way its answer is dropped, so the call has no effect. For calls that
-/// can run long: the hop to the pool costs about 10 µs (hetionet-partial pairs: 25 µs for
-/// `all_shortest_paths` on the calling thread, 35 µs through the pool).
+/// can run long: the hop to the pool costs about 30 µs (`benches/python_calls.py`), so
+/// [`interruptible`] keeps small calls on the calling thread.
 pub(crate) fn on_pool<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(Stop<'_>) -> T + Send + 'static) -> PyResult<T> {
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -85,6 +85,16 @@ pub(crate) fn on_pool<T: Send + 'static>(py: Python<'_>, work: impl FnOnce(Stop<
             }
         }
     })
+}
+
+/// `work`, which searches `pairs` pairs and lists at most `paths` paths, without the GIL: on
+/// the calling thread when both are few enough to end quickly, else through [`on_pool`] so
+/// Ctrl-C can stop it.
+pub(crate) fn interruptible<T: Send + 'static>(
+    py: Python<'_>, pairs: usize, paths: usize, work: impl FnOnce(Stop<'_>) -> T + Send + 'static,
+) -> PyResult<T> {
+    const FEW_PAIRS: usize = 64;
+    if pairs <= FEW_PAIRS && paths <= CHUNK { Ok(py.detach(|| work(kgcore::query::NEVER))) } else { on_pool(py, work) }
 }
 
 /// `paths` as a Python list of lists, letting Python run its signal handlers every [`CHUNK`]

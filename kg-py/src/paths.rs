@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::errors::to_py;
 use crate::graph::PyGraph;
-use crate::interrupts::{CHUNK, SignalPoll, on_pool, path_list};
+use crate::interrupts::{CHUNK, SignalPoll, interruptible, path_list};
 use crate::options::{self, name_graph_hops};
 
 // The defaults of `k_shortest_paths` are written as literals so Python shows them.
@@ -54,8 +54,7 @@ impl PyGraph {
             };
             Ok::<_, kgcore::query::QueryError>((all.distance, all.count(), paths))
         };
-        // Short listings answer on this thread; long ones go to the pool, where Ctrl-C stops them.
-        let r = if sample.unwrap_or(limit) <= CHUNK { py.detach(|| query(kgcore::query::NEVER)) } else { on_pool(py, query)? };
+        let r = interruptible(py, 1, sample.unwrap_or(limit), query)?;
         let (distance, count, paths) = r.map_err(to_py)?;
         Ok((distance, count, path_list(py, paths)?))
     }
@@ -145,7 +144,8 @@ impl PyGraph {
     ) -> PyResult<Vec<PairTuple<'py>>> {
         let c = options::constraints(constraints)?;
         let view = self.graph()?.view();
-        let pairs = on_pool(py, move |stop| PathFinder::new(&view, &c)?.many_to_many_until(&sources, &targets, max_paths, seed, stop))?;
+        let pairs = sources.len().saturating_mul(targets.len());
+        let pairs = interruptible(py, pairs, pairs.saturating_mul(max_paths), move |stop| PathFinder::new(&view, &c)?.many_to_many_until(&sources, &targets, max_paths, seed, stop))?;
         pairs.map_err(to_py)?.into_iter().map(|p| Ok((p.source, p.target, p.distance, p.count, path_list(py, p.paths)?))).collect()
     }
 
@@ -165,7 +165,8 @@ impl PyGraph {
     ) -> PyResult<Bound<'py, PyAny>> {
         let max_hops = name_graph_hops(constraints)?;
         let graph = self.graph()?;
-        let found = on_pool(py, move |stop| graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, stop))?.map_err(to_py)?;
+        let pairs = question.len().saturating_mul(answer.len());
+        let found = interruptible(py, pairs, pairs.saturating_mul(max_paths), move |stop| graph.medreason_paths(&question, &answer, max_hops, max_paths, seed, stop))?.map_err(to_py)?;
         let groups = found.groups.into_iter().map(|group| path_list(py, group)).collect::<PyResult<Vec<_>>>()?;
         if report { Ok((groups, found.missing).into_pyobject(py)?.into_any()) } else { Ok(groups.into_pyobject(py)?.into_any()) }
     }
