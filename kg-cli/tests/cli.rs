@@ -38,8 +38,8 @@ fn generate_import_and_query() {
     let dir_bytes: u64 = std::fs::read_dir(&db).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
     assert!(on_disk > 0 && on_disk < dir_bytes, "{store} of {dir_bytes} bytes in the directory (side files included)");
     let families = store["column_families"].as_object().unwrap();
-    assert_eq!(families.keys().collect::<Vec<_>>(), ["in", "meta", "nodes", "out", "sets"]);
-    assert!(families["out"].as_u64().unwrap() > 0 && families["out"].as_u64().unwrap() < on_disk, "{store}");
+    assert_eq!(families.keys().collect::<Vec<_>>(), ["adj", "meta", "nodes", "sets"]);
+    assert!(families["adj"].as_u64().unwrap() > 0 && families["adj"].as_u64().unwrap() < on_disk, "{store}");
     // Every edge is stored both ways (and a pair may carry several relations).
     let (edges, pairs) = (info["edges"].as_u64().unwrap(), info["undirected_edges"].as_u64().unwrap());
     assert!(edges % 2 == 0 && edges >= 2 * pairs && edges < 2 * pairs + pairs / 10, "{info}");

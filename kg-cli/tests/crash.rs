@@ -116,3 +116,46 @@ fn killed_update_batches_apply_wholly_or_not_at_all() {
     }
     eprintln!("apply: {applied_before} of {batches} batches committed over {} kills", points());
 }
+
+/// The storage-version-1 fixture (kg-core/tests/fixtures/storage-v1), copied to `to`.
+fn version_1_copy(to: &std::path::Path) -> std::path::PathBuf {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kg-core/tests/fixtures/storage-v1/db");
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(fixture).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    to.to_owned()
+}
+
+#[test]
+fn a_migration_killed_before_or_after_its_commit_leaves_a_database_that_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let migrate = |db: &std::path::Path, crash_at: &str| {
+        kgcore().args(["apply", "--db", db.to_str().unwrap(), empty.to_str().unwrap()]).env("KGCORE_CRASH_AT", crash_at).status().unwrap()
+    };
+    let version = |db: &std::path::Path| match Database::open(db, OpenMode::ReadOnly) {
+        Ok(d) => {
+            d.check().expect("consistent");
+            (d.info().storage_version, d.info().edges)
+        }
+        Err(kgcore::core::Error::NeedsMigration { found, .. }) => (found, 0),
+        Err(e) => panic!("{e}"),
+    };
+
+    // Killed before the commit: still version 1, intact, and the next open migrates it.
+    let db = version_1_copy(&dir.path().join("before"));
+    assert!(!migrate(&db, "migration-before-commit").success(), "the process was aborted");
+    assert_eq!(version(&db), (1, 0));
+    assert!(migrate(&db, "").success());
+    assert_eq!(version(&db), (2, 15));
+
+    // Killed after it: version 2 (the old families still there until a read-write open drops them).
+    let db = version_1_copy(&dir.path().join("after"));
+    assert!(!migrate(&db, "migration-after-commit").success(), "the process was aborted");
+    assert_eq!(version(&db), (2, 15));
+    assert!(migrate(&db, "").success());
+    assert_eq!(version(&db), (2, 15));
+}

@@ -1,10 +1,10 @@
 //! On-disk key and value encoding.
 //!
-//! Keys are hand-encoded big-endian integers so that the store's byte order is numeric order:
-//! a scan of `out` visits edges grouped by source, then target, then label — exactly the order
-//! the in-memory view wants. A label is an interned (relation, display relation) pair, kept in
-//! the vocabulary (meta `vocab`), which only ever grows. Values are postcard; enum variant tags
-//! double as versions.
+//! Keys are hand-encoded big-endian integers so that the store's byte order is numeric order.
+//! Edges are stored as adjacency: per (node, direction, label), the neighbours as a roaring
+//! bitmap ([`crate::adjacency`]). A label is an interned (relation, display relation) pair, kept
+//! in the vocabulary (meta `vocab`), which only ever grows. Node values are postcard; enum
+//! variant tags double as versions.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,14 +17,16 @@ pub mod cf {
     pub const META: &str = "meta";
     /// node index → [`super::NodeValue`].
     pub const NODES: &str = "nodes";
-    /// (source, target, label) → nothing.
-    pub const OUT: &str = "out";
-    /// (target, source, label) → nothing: the reverse access path.
-    pub const IN: &str = "in";
+    /// (node, direction, label) → the neighbours, a roaring bitmap ([`crate::adjacency`]).
+    pub const ADJ: &str = "adj";
     /// (kind tag, term id) → roaring bitmap of node indices.
     pub const SETS: &str = "sets";
     /// Every column family, in the order they are opened.
-    pub const ALL: [&str; 5] = [META, NODES, OUT, IN, SETS];
+    pub const ALL: [&str; 4] = [META, NODES, ADJ, SETS];
+    /// Storage version 1: (source, target, label) → nothing, one key per stored edge.
+    pub const V1_OUT: &str = "out";
+    /// Storage version 1: (target, source, label) → nothing, the reverse access path.
+    pub const V1_IN: &str = "in";
 }
 
 /// Keys of the `meta` column family.
@@ -49,7 +51,7 @@ pub const SET_RELATION: u8 = 2;
 
 /// Bytes of a `nodes` key.
 pub const NODE_KEY_LEN: usize = 4;
-/// Bytes of an `out` or `in` key.
+/// Bytes of a storage-version-1 edge key.
 pub const EDGE_KEY_LEN: usize = 10;
 
 /// The `nodes` key of a node: its index, big-endian.
@@ -65,16 +67,8 @@ pub fn decode_node_key(key: &[u8]) -> Result<NodeIndex> {
     Ok(u32::from_be_bytes(bytes))
 }
 
-/// Key of an edge under its first endpoint: (first, second, label).
-pub fn edge_key(first: NodeIndex, second: NodeIndex, label: LabelId) -> [u8; EDGE_KEY_LEN] {
-    let mut k = [0u8; EDGE_KEY_LEN];
-    k[0..4].copy_from_slice(&first.to_be_bytes());
-    k[4..8].copy_from_slice(&second.to_be_bytes());
-    k[8..10].copy_from_slice(&label.to_be_bytes());
-    k
-}
-
-/// The (first, second, label) of an `out` or `in` key; an error for a key of another length.
+/// The (first, second, label) of a storage-version-1 `out` or `in` key (an edge under its first
+/// endpoint, read by the migration); an error for a key of another length.
 pub fn decode_edge_key(key: &[u8]) -> Result<(NodeIndex, NodeIndex, LabelId)> {
     if key.len() != EDGE_KEY_LEN {
         return Err(Error::corruption(
@@ -152,10 +146,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edge_keys_sort_numerically_and_round_trip() {
-        let a = edge_key(1, 300, 2);
-        let b = edge_key(256, 0, 0);
-        assert!(a < b);
+    fn version_1_edge_keys_decode() {
+        let a = [0, 0, 0, 1, 0, 0, 1, 44, 0, 2];
         assert_eq!(decode_edge_key(&a).unwrap(), (1, 300, 2));
         assert!(decode_edge_key(&a[..9]).is_err());
     }

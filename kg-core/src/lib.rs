@@ -3,6 +3,7 @@
 
 #![warn(missing_docs)]
 
+pub mod adjacency;
 mod atomic_file;
 pub mod csr;
 pub mod db;

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use kg_core::store::WriteOp;
 use kg_core::{Batch, Database, Edge, Error, Node, OpenMode};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -253,7 +254,7 @@ fn refuses_newer_versions_and_unfinished_or_missing_databases() -> TestResult {
     Database::create(&db_path)?.close()?;
     {
         let store = kg_core::store::RocksStore::open(&db_path)?;
-        store.write(vec![(kg_core::keys::cf::META, kg_core::keys::meta::STORAGE_VERSION.to_vec(), Some(99u32.to_be_bytes().to_vec()))])?;
+        store.write(vec![WriteOp::Put(kg_core::keys::cf::META, kg_core::keys::meta::STORAGE_VERSION.to_vec(), 99u32.to_be_bytes().to_vec())])?;
     }
     let err = Database::open(&db_path, OpenMode::ReadOnly).unwrap_err();
     assert!(matches!(err, Error::NewerVersion { found: 99, .. }), "{err}");
@@ -261,7 +262,7 @@ fn refuses_newer_versions_and_unfinished_or_missing_databases() -> TestResult {
     let unfinished = dir.path().join("unfinished");
     {
         let store = kg_core::store::RocksStore::open(&unfinished)?;
-        store.write(vec![(kg_core::keys::cf::META, b"storage_version".to_vec(), Some(1u32.to_be_bytes().to_vec()))])?;
+        store.write(vec![WriteOp::Put(kg_core::keys::cf::META, b"storage_version".to_vec(), 1u32.to_be_bytes().to_vec())])?;
     }
     let err = Database::open(&unfinished, OpenMode::ReadOnly).unwrap_err();
     assert!(err.to_string().contains("never completed"), "{err}");
@@ -281,5 +282,85 @@ fn the_memory_backend_behaves_like_the_disk_one() -> TestResult {
     let disk = Database::open(dir.path().join("db"), OpenMode::ReadOnly)?;
     assert!(mem.view().edges().eq(disk.view().edges()));
     assert_eq!(mem.view().node_count(), disk.view().node_count());
+    Ok(())
+}
+
+/// The storage-version-1 fixture (see its README), copied to `to`.
+fn version_1_copy(to: &Path) -> PathBuf {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storage-v1");
+    let db = to.join("v1");
+    std::fs::create_dir_all(&db).unwrap();
+    for entry in std::fs::read_dir(fixture.join("db")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), db.join(entry.file_name())).unwrap();
+    }
+    db
+}
+
+/// The fixture's graph, built by this kgcore from the same files.
+fn version_1_expected(dir: &Path) -> Database {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storage-v1");
+    let path = dir.join("expected");
+    kg_core::import(&path, &[fixture.join("kg.csv")], None).unwrap();
+    let db = Database::open(&path, OpenMode::ReadWrite).unwrap();
+    let batch: Batch = serde_json::from_str(std::fs::read_to_string(fixture.join("batch.jsonl")).unwrap().trim()).unwrap();
+    db.apply(&batch).unwrap();
+    db
+}
+
+#[test]
+fn a_version_1_database_migrates_on_its_first_read_write_open() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let v1 = version_1_copy(dir.path());
+    let families = |p: &Path| rocksdb::DB::list_cf(&rocksdb::Options::default(), p).unwrap();
+    assert!(families(&v1).contains(&"out".to_owned()));
+
+    let err = Database::open(&v1, OpenMode::ReadOnly).unwrap_err();
+    assert!(matches!(err, Error::NeedsMigration { found: 1, current: 2, .. }), "{err}");
+    assert!(err.to_string().contains("open it read-write once"), "{err}");
+
+    let expected = version_1_expected(dir.path());
+    let db = Database::open(&v1, OpenMode::ReadWrite)?;
+    assert_eq!(db.check()?.edges, 15);
+    let (info, want) = (db.info(), expected.info());
+    assert_eq!((info.storage_version, info.generation), (2, 2));
+    assert_eq!((info.nodes, info.edges, &info.relations, &info.node_types), (want.nodes, want.edges, &want.relations, &want.node_types));
+    let nodes = |d: &Database| d.view().nodes().map(|n| d.view().node(n).unwrap().to_node()).collect::<Vec<_>>();
+    assert_eq!(nodes(&db), nodes(&expected));
+    assert!(db.view().edges().eq(expected.view().edges()));
+    // Updates after the migration go through the adjacency merges.
+    db.apply(&Batch { remove_nodes: vec![6], ..Default::default() })?;
+    db.check()?;
+    db.close()?;
+    let mut names = families(&v1);
+    names.sort();
+    assert_eq!(names, ["adj", "default", "meta", "nodes", "sets"], "the version-1 families are dropped");
+    let db = Database::open(&v1, OpenMode::ReadOnly)?;
+    assert_eq!((db.info().edges, db.generation()), (9, 3));
+    db.check()?;
+    Ok(())
+}
+
+#[test]
+fn a_merge_operand_that_does_not_decode_is_a_corruption_error_naming_the_key() -> TestResult {
+    use kg_core::adjacency::{self, Direction};
+    let dir = tempfile::tempdir()?;
+    let file = write(dir.path(), "kg.csv", kg_rows().as_bytes());
+    let db_path = dir.path().join("db");
+    kg_core::import(&db_path, &[file], None)?;
+    {
+        let store = kg_core::store::RocksStore::open(&db_path)?;
+        let key = adjacency::key(1, Direction::Out, 0).to_vec();
+        store.write(vec![WriteOp::Merge(kg_core::keys::cf::ADJ, key, vec![adjacency::DELTA, 9, 9])])?;
+    }
+    // The view file is current, so the open succeeds; `check` reads the store and fails.
+    let db = Database::open(&db_path, OpenMode::ReadOnly)?;
+    let err = db.check().unwrap_err();
+    assert!(matches!(err, Error::Corruption { .. }), "{err}");
+    assert!(err.to_string().contains("adjacency of node 1 (Out, label 0)") && err.to_string().contains("merge operand"), "{err}");
+    drop(db);
+    std::fs::remove_file(db_path.join("graph.view"))?;
+    let err = Database::open(&db_path, OpenMode::ReadWrite).unwrap_err();
+    assert!(err.to_string().contains("adjacency of node 1"), "{err}");
     Ok(())
 }

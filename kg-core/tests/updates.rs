@@ -104,9 +104,9 @@ fn a_batch_that_changes_nothing_keeps_the_generation() {
 fn store_size_counts_each_column_family() {
     let db = Database::in_memory();
     let empty = db.store_size().unwrap();
-    assert_eq!((empty.on_disk, empty.column_families["out"], empty.column_families["nodes"]), (None, 0, 0));
+    assert_eq!((empty.on_disk, empty.column_families["adj"], empty.column_families["nodes"]), (None, 0, 0));
     db.apply(&Batch { add_nodes: vec![node(0, "drug"), node(1, "disease")], add_edges: vec![Edge { source: 0, target: 1, relation: "indication".into(), display_relation: "indication".into() }], ..Default::default() }).unwrap();
     let size = db.store_size().unwrap();
-    assert_eq!(size.column_families.keys().collect::<Vec<_>>(), ["in", "meta", "nodes", "out", "sets"]);
-    assert!(size.column_families["out"] > 0 && size.column_families["nodes"] > 0 && size.column_families["sets"] > 0, "{size:?}");
+    assert_eq!(size.column_families.keys().collect::<Vec<_>>(), ["adj", "meta", "nodes", "sets"]);
+    assert!(size.column_families["adj"] > 0 && size.column_families["nodes"] > 0 && size.column_families["sets"] > 0, "{size:?}");
 }

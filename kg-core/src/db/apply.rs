@@ -135,17 +135,12 @@ impl Database {
         }
 
         for n in &removed_nodes {
-            ops.push((cf::NODES, keys::node_key(*n).to_vec(), None));
-        }
-        for e in &removed_edges {
-            ops.extend(edge_ops(e, false));
+            ops.push(WriteOp::Delete(cf::NODES, keys::node_key(*n).to_vec()));
         }
         for n in &added_nodes {
             ops.push(node_op(n));
         }
-        for e in &added_edges {
-            ops.extend(edge_ops(e, true));
-        }
+        ops.extend(adjacency_ops(&view, &removed_nodes, removed_edges.iter().copied(), &added_edges));
         report.nodes_removed = removed_nodes.len();
         report.edges_removed = removed_edges.len();
         report.nodes_added = added_nodes.len();
@@ -169,8 +164,8 @@ impl Database {
     /// batch, then publishes `new_view`.
     pub(super) fn commit(&self, mut ops: Vec<WriteOp>, new_view: GraphView) -> Result<u64> {
         let generation = self.generation() + 1;
-        ops.push((cf::META, meta::VOCAB.to_vec(), Some(new_view.vocab().encode())));
-        ops.push((cf::META, meta::GENERATION.to_vec(), Some(generation.to_be_bytes().to_vec())));
+        ops.push(WriteOp::Put(cf::META, meta::VOCAB.to_vec(), new_view.vocab().encode()));
+        ops.push(WriteOp::Put(cf::META, meta::GENERATION.to_vec(), generation.to_be_bytes().to_vec()));
         self.store.write(ops)?;
         let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
         state.generation = generation;
@@ -181,17 +176,15 @@ impl Database {
 }
 
 
-pub(super) fn node_op(n: &NodeRec) -> WriteOp {
+/// The stored (key, value) of a node.
+pub(super) fn node_entry(n: &NodeRec) -> (Vec<u8>, Vec<u8>) {
     let value = NodeValue::V1 { id: n.id.clone(), node_type: n.node_type, name: n.name.clone(), source: n.source };
-    (cf::NODES, keys::node_key(n.index).to_vec(), Some(value.encode()))
+    (keys::node_key(n.index).to_vec(), value.encode())
 }
 
-pub(super) fn edge_ops(e: &EdgeRec, put: bool) -> [WriteOp; 2] {
-    let v = || if put { Some(Vec::new()) } else { None };
-    [
-        (cf::OUT, keys::edge_key(e.source, e.target, e.label).to_vec(), v()),
-        (cf::IN, keys::edge_key(e.target, e.source, e.label).to_vec(), v()),
-    ]
+pub(super) fn node_op(n: &NodeRec) -> WriteOp {
+    let (k, v) = node_entry(n);
+    WriteOp::Put(cf::NODES, k, v)
 }
 
 /// The view's edges without `removed` and with `added` (neither order matters; `added` holds

@@ -49,9 +49,7 @@ impl Database {
             }
         }
         let edges = merged_edges(&view, Vec::new(), &new_edges);
-        for e in &new_edges {
-            ops.extend(edge_ops(e, true));
-        }
+        ops.extend(adjacency_ops(&view, &HashSet::new(), std::iter::empty(), &new_edges));
         let new_view = GraphView::build(loaded.vocab, loaded.nodes, &edges);
         ops.extend(set_ops(&new_view));
         self.commit(ops, new_view)?;
@@ -121,19 +119,9 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
         let store = Store::RocksDb(crate::store::RocksStore::open(&staging)?);
         store.bulk_load(
             cf::NODES,
-            &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| {
-                let (_, k, v) = node_op(&n);
-                (k, v.unwrap_or_default())
-            }),
+            &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)),
         )?;
-        store.bulk_load(cf::OUT, &mut view.edges().map(|e| (keys::edge_key(e.source, e.target, e.label).to_vec(), Vec::new())))?;
-        store.bulk_load(
-            cf::IN,
-            &mut (0..view.slots() as NodeIndex).flat_map(|t| {
-                let (s, l) = view.in_edges(t);
-                s.iter().zip(l).map(move |(&s, &l)| (keys::edge_key(t, s, l).to_vec(), Vec::new())).collect::<Vec<_>>()
-            }),
-        )?;
+        store.bulk_load(cf::ADJ, &mut adjacency_entries(adjacency_sets(view.edges())))?;
         let id = crate::side_file::new_database_id();
         let mut ops = initial_meta(view.vocab(), 1, id);
         ops.extend(set_ops(&view));
@@ -141,7 +129,7 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
         store.flush()?;
         view.write_file(&staging.join(VIEW_FILE), crate::side_file::Stamp { database: id, generation: 1 })?;
         // Written last: only a finished database opens.
-        store.write(vec![(cf::META, meta::COMPLETE.to_vec(), Some(vec![1]))])?;
+        store.write(vec![WriteOp::Put(cf::META, meta::COMPLETE.to_vec(), vec![1])])?;
         store.flush()?;
     }
     if path.exists() {

@@ -56,7 +56,7 @@ pub struct StoreSize {
 pub struct CheckReport {
     /// Nodes checked.
     pub nodes: usize,
-    /// Stored edges checked (both access paths).
+    /// Stored edges checked (both directions of the adjacency).
     pub edges: usize,
     /// Stored node sets checked.
     pub sets: usize,
@@ -107,8 +107,9 @@ impl Database {
         }
     }
 
-    /// Verifies that the store is whole and agrees with the view: every node and edge decodes,
-    /// `in` mirrors `out`, the sets match, and the view holds exactly what the store does.
+    /// Verifies that the store is whole and agrees with the view: every node and adjacency set
+    /// decodes, the in-adjacency mirrors the out-adjacency, the type and relation sets match,
+    /// and the view holds exactly what the store does.
     pub fn check(&self) -> Result<CheckReport> {
         let view = self.view();
         let stored = rebuild_view(&self.store)?;
@@ -119,18 +120,17 @@ impl Database {
         if !stored.edges().eq(view.edges()) {
             return Err(Error::corruption("database", "stored edges differ from the in-memory view"));
         }
-        let mut reverse = Vec::with_capacity(stored.edge_count());
-        self.store.scan(cf::IN, &mut |k, _| {
-            let (t, s, l) = keys::decode_edge_key(k)?;
-            reverse.push(EdgeRec { source: s, target: t, label: l });
-            Ok(true)
-        })?;
-        reverse.sort_unstable();
-        if !reverse.iter().copied().eq(stored.edges()) {
-            return Err(Error::corruption("database", "the in column family does not mirror out"));
+        if stored_sets(&self.store)? != adjacency_sets(stored.edges()) {
+            return Err(Error::corruption("database", "the in-adjacency does not mirror the out-adjacency"));
         }
         let expected: BTreeMap<Vec<u8>, Vec<u8>> =
-            set_ops(&stored).into_iter().filter_map(|(_, k, v)| v.map(|v| (k, v))).collect();
+            set_ops(&stored)
+                .into_iter()
+                .filter_map(|op| match op {
+                    WriteOp::Put(_, k, v) => Some((k, v)),
+                    _ => None,
+                })
+                .collect();
         let mut found = BTreeMap::new();
         self.store.scan(cf::SETS, &mut |k, v| {
             found.insert(k.to_vec(), v.to_vec());

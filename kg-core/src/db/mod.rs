@@ -20,6 +20,7 @@ use crate::store::{MemoryStore, Store, WriteOp};
 use crate::view::LoadedView;
 use crate::view::{EdgeRec, GraphView, NodeRec};
 
+mod adjacency;
 mod apply;
 mod import;
 mod inspect;
@@ -31,13 +32,19 @@ pub use import::import;
 pub use import::ImportReport;
 pub use inspect::{CheckReport, DegreeSummary, Info, StoreSize};
 
-use apply::{edge_ops, merged_edges, node_op};
+#[cfg(feature = "rocksdb")]
+use adjacency::adjacency_entries;
+use adjacency::{adjacency_ops, adjacency_sets, stored_edges, stored_sets};
+#[cfg(feature = "rocksdb")]
+use apply::node_entry;
+use apply::{merged_edges, node_op};
 #[cfg(feature = "rocksdb")]
 use import::ensure_vacant;
 use sets::{read_set, set_op, set_ops};
 
 /// Version of the on-disk layout. `migrate()` steps an older database up to it.
-pub const STORAGE_VERSION: u32 = 1;
+/// 1: one key per stored edge, in `out` and `in`. 2: bitmap adjacency in `adj`.
+pub const STORAGE_VERSION: u32 = 2;
 /// The persisted view, beside RocksDB's files in the database directory.
 pub const VIEW_FILE: &str = "graph.view";
 
@@ -106,7 +113,7 @@ impl Database {
         let store = Store::RocksDb(crate::store::RocksStore::open(path)?);
         let id = side_file::new_database_id();
         store.write(initial_meta(&Vocab::default(), 0, id))?;
-        store.write(vec![(cf::META, meta::COMPLETE.to_vec(), Some(vec![1]))])?;
+        store.write(vec![WriteOp::Put(cf::META, meta::COMPLETE.to_vec(), vec![1])])?;
         let view = GraphView::empty();
         view.write_file(&path.join(VIEW_FILE), Stamp { database: id, generation: 0 })?;
         Ok(Self::from_parts(Some(path.to_owned()), id, store, OpenMode::ReadWrite, 0, view))
@@ -119,7 +126,7 @@ impl Database {
         if !is_database(path) {
             return Err(Error::NoDatabase(path.to_owned()));
         }
-        let store = Store::RocksDb(match mode {
+        let mut store = Store::RocksDb(match mode {
             OpenMode::ReadWrite => crate::store::RocksStore::open(path)?,
             OpenMode::ReadOnly => crate::store::RocksStore::open_read_only(path)?,
         });
@@ -140,14 +147,19 @@ impl Database {
             if mode == OpenMode::ReadOnly {
                 return Err(Error::NeedsMigration { path: path.to_owned(), found: version, current: STORAGE_VERSION });
             }
-            migrate(&store, version)?;
+            migrate(&mut store, version)?;
+        }
+        if mode == OpenMode::ReadWrite {
+            // Left behind if a process stopped between a migration's commit and this cleanup.
+            store.drop_family(cf::V1_OUT)?;
+            store.drop_family(cf::V1_IN)?;
         }
         let id = match store.get(cf::META, meta::DATABASE_ID)? {
             Some(v) => keys::decode_u128(&v, "database_id")?,
             // Databases written before ids were: a writer gives them one.
             None if mode == OpenMode::ReadWrite => {
                 let id = side_file::new_database_id();
-                store.write(vec![(cf::META, meta::DATABASE_ID.to_vec(), Some(id.to_be_bytes().to_vec()))])?;
+                store.write(vec![WriteOp::Put(cf::META, meta::DATABASE_ID.to_vec(), id.to_be_bytes().to_vec())])?;
                 id
             }
             None => 0,
@@ -253,10 +265,10 @@ impl Drop for Database {
 
 fn initial_meta(vocab: &Vocab, generation: u64, id: u128) -> Vec<WriteOp> {
     vec![
-        (cf::META, meta::DATABASE_ID.to_vec(), Some(id.to_be_bytes().to_vec())),
-        (cf::META, meta::STORAGE_VERSION.to_vec(), Some(STORAGE_VERSION.to_be_bytes().to_vec())),
-        (cf::META, meta::GENERATION.to_vec(), Some(generation.to_be_bytes().to_vec())),
-        (cf::META, meta::VOCAB.to_vec(), Some(vocab.encode())),
+        WriteOp::Put(cf::META, meta::DATABASE_ID.to_vec(), id.to_be_bytes().to_vec()),
+        WriteOp::Put(cf::META, meta::STORAGE_VERSION.to_vec(), STORAGE_VERSION.to_be_bytes().to_vec()),
+        WriteOp::Put(cf::META, meta::GENERATION.to_vec(), generation.to_be_bytes().to_vec()),
+        WriteOp::Put(cf::META, meta::VOCAB.to_vec(), vocab.encode()),
     ]
 }
 
@@ -270,13 +282,46 @@ fn read_generation(store: &Store) -> Result<u64> {
 
 #[cfg(feature = "rocksdb")]
 /// Steps a database from `from` up to [`STORAGE_VERSION`], one version at a time. Each step
-/// is one atomic write that also stores the new version. Version 1 is the first format, so no
-/// step exists yet; version 2 will add `1 => migrate_1_to_2(store)?`.
-fn migrate(store: &Store, from: u32) -> Result<()> {
-    let _ = store;
-    match from {
-        v if v >= STORAGE_VERSION => Ok(()),
-        v => Err(Error::corruption("meta", format!("storage version {v} is not a kgcore format; no migration exists"))),
+/// is one atomic write that also stores the new version, so a crash leaves the database at the
+/// old version, intact, or at the new one.
+fn migrate(store: &mut Store, from: u32) -> Result<()> {
+    let mut version = from;
+    while version < STORAGE_VERSION {
+        match version {
+            1 => migrate_1_to_2(store)?,
+            v => return Err(Error::corruption("meta", format!("storage version {v} is not a kgcore format; no migration exists"))),
+        }
+        version += 1;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "rocksdb")]
+/// Version 1 → 2: the per-edge keys of `out` become adjacency bitmaps in `adj`, written with
+/// the new version in one batch; `out` and `in` are dropped once that batch is durable.
+fn migrate_1_to_2(store: &mut Store) -> Result<()> {
+    let mut edges = Vec::new();
+    store.scan(cf::V1_OUT, &mut |k, _| {
+        let (source, target, label) = keys::decode_edge_key(k)?;
+        edges.push(EdgeRec { source, target, label });
+        Ok(true)
+    })?;
+    let mut ops: Vec<WriteOp> =
+        adjacency_entries(adjacency_sets(edges.into_iter())).map(|(k, v)| WriteOp::Put(cf::ADJ, k, v)).collect();
+    ops.push(WriteOp::Put(cf::META, meta::STORAGE_VERSION.to_vec(), 2u32.to_be_bytes().to_vec()));
+    crash_point("migration-before-commit");
+    store.write(ops)?;
+    crash_point("migration-after-commit");
+    store.drop_family(cf::V1_OUT)?;
+    store.drop_family(cf::V1_IN)
+}
+
+/// Aborts the process where the crash tests ask for it (`KGCORE_CRASH_AT=<point>`): a crash at
+/// a chosen point of a multi-step write, which a timed SIGKILL hits only by luck.
+#[cfg(feature = "rocksdb")]
+fn crash_point(point: &str) {
+    if std::env::var_os("KGCORE_CRASH_AT").is_some_and(|p| p == point) {
+        std::process::abort();
     }
 }
 
@@ -297,18 +342,15 @@ pub(crate) fn rebuild_view(store: &Store) -> Result<GraphView> {
         Ok(true)
     })?;
     let present: HashSet<NodeIndex> = nodes.iter().map(|n| n.index).collect();
-    let mut edges = Vec::new();
-    store.scan(cf::OUT, &mut |k, _| {
-        let (source, target, label) = keys::decode_edge_key(k)?;
+    let edges = stored_edges(store)?;
+    for &EdgeRec { source, target, label } in &edges {
         if label as usize >= vocab.labels.len() {
             return Err(Error::corruption(format!("edge {source}->{target}"), "label out of range"));
         }
         if !present.contains(&source) || !present.contains(&target) {
             return Err(Error::corruption(format!("edge {source}->{target}"), "endpoint is not a stored node"));
         }
-        edges.push(EdgeRec { source, target, label });
-        Ok(true)
-    })?;
+    }
     Ok(GraphView::build(vocab, nodes, &edges))
 }
 

@@ -57,7 +57,7 @@ pub(super) fn set_op(tag: u8, id: u16, b: &RoaringBitmap) -> WriteOp {
         b.serialize_into(&mut out).expect("writing to a Vec cannot fail");
         out
     });
-    (cf::SETS, keys::set_key(tag, id).to_vec(), value)
+    WriteOp::put_or_delete(cf::SETS, keys::set_key(tag, id).to_vec(), value)
 }
 
 pub(super) fn read_set(store: &Store, tag: u8, id: u16) -> Result<RoaringBitmap> {

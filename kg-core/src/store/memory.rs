@@ -45,17 +45,21 @@ impl MemoryStore {
         Ok(())
     }
 
-    /// Applies `ops` at once.
+    /// Applies `ops` at once, in order; merges are folded as they come.
     pub fn write(&self, ops: Vec<WriteOp>) {
         let mut families = self.families.write().unwrap_or_else(|p| p.into_inner());
-        for (cf, key, value) in ops {
-            let m = families.entry(cf).or_default();
-            match value {
-                Some(v) => {
-                    m.insert(key, v);
+        for op in ops {
+            match op {
+                WriteOp::Put(cf, key, v) => {
+                    families.entry(cf).or_default().insert(key, v);
                 }
-                None => {
-                    m.remove(&key);
+                WriteOp::Delete(cf, key) => {
+                    families.entry(cf).or_default().remove(&key);
+                }
+                WriteOp::Merge(cf, key, operand) => {
+                    let m = families.entry(cf).or_default();
+                    let merged = crate::adjacency::merge(m.get(&key).map(|v| &v[..]), &mut std::iter::once(&operand[..]), true);
+                    m.insert(key, merged);
                 }
             }
         }

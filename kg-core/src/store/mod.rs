@@ -14,8 +14,27 @@ use crate::error::Result;
 /// Called for each (key, value) of a scan; returning false stops the scan.
 pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
 
-/// One write of a batch: `None` deletes the key.
-pub type WriteOp = (&'static str, Vec<u8>, Option<Vec<u8>>);
+/// One write of a batch, to a column family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOp {
+    /// Sets `key` to a value.
+    Put(&'static str, Vec<u8>, Vec<u8>),
+    /// Removes `key`.
+    Delete(&'static str, Vec<u8>),
+    /// Folds an adjacency delta into the value at `key` ([`crate::adjacency::merge`], the
+    /// store's one merge operator).
+    Merge(&'static str, Vec<u8>, Vec<u8>),
+}
+
+impl WriteOp {
+    /// A put of `Some` value, a delete of `None`.
+    pub fn put_or_delete(cf: &'static str, key: Vec<u8>, value: Option<Vec<u8>>) -> Self {
+        match value {
+            Some(v) => WriteOp::Put(cf, key, v),
+            None => WriteOp::Delete(cf, key),
+        }
+    }
+}
 
 /// A store chosen at open.
 #[derive(Debug)]
@@ -63,7 +82,7 @@ impl Store {
     pub fn bulk_load(&self, cf: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
         match self {
             Store::Memory(s) => {
-                s.write(entries.map(|(k, v)| (cf, k, Some(v))).collect());
+                s.write(entries.map(|(k, v)| WriteOp::Put(cf, k, v)).collect());
                 Ok(())
             }
             #[cfg(feature = "rocksdb")]
@@ -105,6 +124,19 @@ impl Store {
             Store::Memory(_) => Ok(None),
             #[cfg(feature = "rocksdb")]
             Store::RocksDb(s) => s.bytes_on_disk().map(Some),
+        }
+    }
+
+    /// Removes the column family `name` if the store has it: the families of an older layout,
+    /// after a migration.
+    pub fn drop_family(&mut self, name: &str) -> Result<()> {
+        match self {
+            Store::Memory(_) => {
+                let _ = name;
+                Ok(())
+            }
+            #[cfg(feature = "rocksdb")]
+            Store::RocksDb(s) => s.drop_family(name),
         }
     }
 

@@ -4,7 +4,7 @@ use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rocksdb::{DB, IteratorMode, Options, SstFileWriter, WriteBatch, WriteOptions};
+use rocksdb::{ColumnFamilyDescriptor, DB, IteratorMode, Options, SstFileWriter, WriteBatch, WriteOptions};
 
 use super::{Visitor, WriteOp};
 use crate::error::{Error, Result};
@@ -30,10 +30,38 @@ fn options() -> Options {
     let mut o = Options::default();
     o.create_if_missing(true);
     o.create_missing_column_families(true);
-    o.set_compression_type(rocksdb::DBCompressionType::Lz4);
+    o.set_compression_type(rocksdb::DBCompressionType::Lz4hc);
+    let mut table = rocksdb::BlockBasedOptions::default();
+    table.set_block_size(16 * 1024);
+    o.set_block_based_table_factory(&table);
     o.set_max_background_jobs(2);
     o.set_keep_log_file_num(2);
+    // Only the adjacency family receives merges; the operator is the same for every family.
+    o.set_merge_operator(
+        "kgcore.adjacency.v1",
+        |_key: &[u8], existing: Option<&[u8]>, operands: &rocksdb::MergeOperands| {
+            Some(crate::adjacency::merge(existing, &mut operands.iter(), true))
+        },
+        |_key: &[u8], existing: Option<&[u8]>, operands: &rocksdb::MergeOperands| {
+            Some(crate::adjacency::merge(existing, &mut operands.iter(), false))
+        },
+    );
     o
+}
+
+/// The column families to open, each with [`options`] (its merge operator included): kgcore's,
+/// and any others the directory holds (those of an older layout until a migration drops them;
+/// RocksDB refuses a read-write open that leaves one out). A read-only open names only those
+/// that exist.
+fn families(path: &Path, read_only: bool) -> Vec<ColumnFamilyDescriptor> {
+    let existing = DB::list_cf(&Options::default(), path).unwrap_or_default();
+    let mut names: Vec<String> = if read_only { Vec::new() } else { cf::ALL.iter().map(|s| s.to_string()).collect() };
+    for name in existing {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.into_iter().map(|name| ColumnFamilyDescriptor::new(name, options())).collect()
 }
 
 fn engine_error(path: &Path, e: rocksdb::Error) -> Error {
@@ -53,7 +81,7 @@ impl RocksStore {
     /// Opens (creating if needed) a read-write store; fails with [`Error::Locked`] if another
     /// process has it open read-write.
     pub fn open(path: &Path) -> Result<Self> {
-        let db = DB::open_cf(&options(), path, cf::ALL).map_err(|e| engine_error(path, e))?;
+        let db = DB::open_cf_descriptors(&options(), path, families(path, false)).map_err(|e| engine_error(path, e))?;
         Ok(Self::new(db, path, false))
     }
 
@@ -68,7 +96,7 @@ impl RocksStore {
         o.create_if_missing(false);
         let mut attempt = 0u64;
         loop {
-            match DB::open_cf_for_read_only(&o, path, cf::ALL, false) {
+            match DB::open_cf_descriptors_read_only(&o, path, families(path, true), false) {
                 Ok(db) => return Ok(Self::new(db, path, true)),
                 // Reported as an I/O error, or as corruption when the file was named in the
                 // manifest just read (a table a compaction has since replaced).
@@ -130,11 +158,11 @@ impl RocksStore {
         }
         self.ensure_opened_here()?;
         let mut batch = WriteBatch::default();
-        for (name, key, value) in ops {
-            let h = self.handle(name)?;
-            match value {
-                Some(v) => batch.put_cf(h, key, v),
-                None => batch.delete_cf(h, key),
+        for op in ops {
+            match op {
+                WriteOp::Put(name, key, v) => batch.put_cf(self.handle(name)?, key, v),
+                WriteOp::Delete(name, key) => batch.delete_cf(self.handle(name)?, key),
+                WriteOp::Merge(name, key, operand) => batch.merge_cf(self.handle(name)?, key, operand),
             }
         }
         let mut wo = WriteOptions::default();
@@ -192,6 +220,15 @@ impl RocksStore {
             }
         }
         Ok(total)
+    }
+
+    /// Drops the column family `name` if it exists.
+    pub fn drop_family(&mut self, name: &str) -> Result<()> {
+        if self.read_only || self.db.cf_handle(name).is_none() {
+            return Ok(());
+        }
+        self.ensure_opened_here()?;
+        self.db.drop_cf(name).map_err(|e| engine_error(&self.path, e))
     }
 
     /// Flushes every column family's memtable to disk (nothing for a read-only handle).
