@@ -17,8 +17,8 @@ pub type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// An open kgcore database and its derived indexes.
 ///
-/// Usable from many threads at once. The name index, the vector index and MedReason's name
-/// graph are built (or loaded from their side files) on first use and kept until an update
+/// Usable from many threads at once. The name index, the vector index, MedReason's name graph
+/// and the set index are built (or loaded from their side files) on first use and kept until an update
 /// moves the database to a new generation.
 pub struct Graph {
     db: Database,
@@ -28,6 +28,7 @@ pub struct Graph {
     /// nodes gone by the generation noted.
     pub(crate) vectors: RwLock<Option<(u64, Option<Arc<VectorIndex>>)>>,
     pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
+    pub(crate) sets: RwLock<Option<(u64, Arc<crate::sets::SetCache>)>>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -57,6 +58,7 @@ impl Graph {
             names: RwLock::new(None),
             vectors: RwLock::new(None),
             name_graph: RwLock::new(None),
+            sets: RwLock::new(None),
         }
     }
 
@@ -167,7 +169,7 @@ pub struct CheckReport {
 
 /// A cached value of `slot` if it was built for the database's current generation, else
 /// `build`'s from the current graph and its stamp, cached.
-pub(crate) fn per_generation<T>(slot: &RwLock<Option<(u64, Arc<T>)>>, db: &Database, build: impl FnOnce(&GraphView, Stamp) -> T) -> Arc<T> {
+pub(crate) fn per_generation<T>(slot: &RwLock<Option<(u64, Arc<T>)>>, db: &Database, build: impl FnOnce(&Arc<GraphView>, Stamp) -> T) -> Arc<T> {
     let (stamp, view) = db.snapshot();
     let generation = stamp.generation;
     if let Some((g, v)) = slot.read().unwrap_or_else(|p| p.into_inner()).as_ref()

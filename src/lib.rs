@@ -15,6 +15,7 @@ pub mod generator;
 mod graph;
 mod medreason;
 mod names;
+mod sets;
 mod vectors;
 
 pub use kg_core as core;
@@ -30,4 +31,4 @@ pub use vectors::VectorKind;
 
 pub use kg_core::{Batch, BatchReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
 pub use kg_index::{EntityQuery, Hit, HnswParams, MapOptions, Mapping, SearchMode};
-pub use kg_query::{AllShortest, Constraints, PathFinder};
+pub use kg_query::{AllShortest, Constraints, Direction, Hops, NeighbourFilter, PathFinder, SetOp};

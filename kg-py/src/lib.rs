@@ -9,6 +9,7 @@ mod graph;
 mod interrupts;
 mod options;
 mod paths;
+mod sets;
 mod updates;
 
 use pyo3::prelude::*;

@@ -5,6 +5,8 @@
 //!   many-to-many, neighbourhoods, all under [`Constraints`] applied during the search.
 //! - [`NameGraph`]: MedReason's graph (a node per lowercased name), searched by the same engine.
 //! - [`render`]: MedReason's prompt lines, labelled paths, JSON.
+//! - [`SetQueries`]: neighbour sets, their intersections, unions and differences, common
+//!   neighbours, the nodes within k hops.
 
 #![warn(missing_docs)]
 
@@ -14,11 +16,13 @@ pub mod error;
 pub mod filter;
 pub mod paths;
 pub mod render;
+pub mod sets;
 
 pub use adjacency::{NameGraph, ViewAdjacency};
 pub use engine::{Adjacency, Limits, NEVER, PathDag, Searcher, Stop};
 pub use error::{QueryError, Result};
 pub use filter::{Constraints, ResolvedConstraints};
+pub use sets::{Direction, Hops, NeighbourFilter, ResolvedFilter, SetIndex, SetOp, SetQueries};
 pub use paths::{
     AllShortest, DEFAULT_K_SHORTEST_SECONDS, DEFAULT_MAX_SPUR_SEARCHES, KShortest, MAX_LISTED_PATHS, MAX_PAIRS, Neighbourhood, PairPaths, PathFinder,
     check_listed, check_pairs, deadline,

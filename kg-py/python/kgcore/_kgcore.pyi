@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import Any, TypeAlias, TypedDict, Unpack, final
+from typing import Any, Literal, TypeAlias, TypedDict, Unpack, final
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,8 @@ class LockedError(KgcoreError): ...
 class CorruptionError(KgcoreError): ...
 
 _Path: TypeAlias = list[int]
+_Direction: TypeAlias = Literal["out", "in", "both"]
+_SetOp: TypeAlias = Literal["intersection", "union", "difference"]
 
 class _PathConstraints(TypedDict, total=False):
     """The constraint keywords every path method takes, applied during the search."""
@@ -66,6 +68,45 @@ class Graph:
     def distances(
         self, pairs: npt.NDArray[np.int64], **constraints: Unpack[_PathConstraints]
     ) -> npt.NDArray[np.int64]: ...
+    def neighbour_set(
+        self,
+        node: int,
+        *,
+        direction: _Direction = "both",
+        relations: list[str] | None = None,
+        node_types: list[str] | None = None,
+    ) -> npt.NDArray[np.uint32]: ...
+    def set_size(
+        self,
+        a: int,
+        b: int,
+        *,
+        op: _SetOp = "intersection",
+        direction: _Direction = "both",
+        relations: list[str] | None = None,
+        node_types: list[str] | None = None,
+    ) -> int: ...
+    def set_sizes(
+        self,
+        pairs: npt.NDArray[np.int64],
+        *,
+        op: _SetOp = "intersection",
+        direction: _Direction = "both",
+        relations: list[str] | None = None,
+        node_types: list[str] | None = None,
+    ) -> npt.NDArray[np.uint64]: ...
+    def set_members(
+        self,
+        a: int,
+        b: int,
+        *,
+        op: _SetOp = "intersection",
+        direction: _Direction = "both",
+        relations: list[str] | None = None,
+        node_types: list[str] | None = None,
+    ) -> npt.NDArray[np.uint32]: ...
+    def within_hops(self, node: int, k: int, *, node_types: list[str] | None = None) -> int: ...
+    def nodes_within_hops(self, node: int, k: int, *, node_types: list[str] | None = None) -> npt.NDArray[np.uint32]: ...
     def many_to_many(
         self,
         sources: list[int],
