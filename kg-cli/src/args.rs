@@ -56,6 +56,55 @@ pub enum Command {
     },
     /// Paths between two nodes (indices or exact names).
     Path(PathArgs),
+    /// The neighbours of a node (index or exact name), by direction, relation and node type.
+    Neighbours {
+        #[arg(long)]
+        db: PathBuf,
+        node: String,
+        #[command(flatten)]
+        filter: SetFilterArgs,
+        /// Neighbours to list at most (the count is always whole).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The intersection (common neighbours), union or difference of two nodes' neighbour sets:
+    /// its size and members. With --pairs, sizes for many pairs at once.
+    Common {
+        #[arg(long)]
+        db: PathBuf,
+        /// Two nodes (indices or exact names); not with --pairs.
+        #[arg(num_args = 0..=2)]
+        nodes: Vec<String>,
+        /// A file ("-" for stdin) of `A<TAB>B` lines: prints `A<TAB>B<TAB>size` for each, computed in parallel.
+        #[arg(long, conflicts_with = "nodes")]
+        pairs: Option<PathBuf>,
+        /// intersection, union or difference (the first node's set minus the second's).
+        #[arg(long, default_value = "intersection")]
+        op: String,
+        #[command(flatten)]
+        filter: SetFilterArgs,
+        /// Members to list at most.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// How many nodes lie within K hops of a node (edges followed either way), per distance
+    /// and of the given types.
+    Hops {
+        #[arg(long)]
+        db: PathBuf,
+        node: String,
+        #[arg(long)]
+        k: u32,
+        /// Count only nodes of these types (repeatable).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply update batches, one JSON object a line (`add_nodes`, `add_edges`, `remove_nodes`,
     /// `remove_edges`), each atomically and durably, in order.
     Apply {
@@ -206,5 +255,30 @@ impl PathArgs {
             max_hops: self.max_hops,
             max_degree: self.max_degree,
         }
+    }
+}
+
+/// Which neighbours make a node's set.
+#[derive(Debug, clap::Args)]
+pub struct SetFilterArgs {
+    /// out (edges leaving the node), in, or both.
+    #[arg(long, default_value = "both")]
+    pub direction: String,
+    /// Only edges of these relations or display relations (repeatable).
+    #[arg(long = "relation")]
+    pub relations: Vec<String>,
+    /// Only neighbours of these node types (repeatable).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+}
+
+impl SetFilterArgs {
+    /// The neighbour filter these arguments ask for.
+    pub fn filter(&self) -> Result<kgcore::NeighbourFilter, kgcore::query::QueryError> {
+        Ok(kgcore::NeighbourFilter {
+            direction: self.direction.parse()?,
+            relations: (!self.relations.is_empty()).then(|| self.relations.clone()),
+            node_types: (!self.types.is_empty()).then(|| self.types.clone()),
+        })
     }
 }

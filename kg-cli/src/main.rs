@@ -30,6 +30,8 @@ macro_rules! out {
     ($($arg:tt)*) => { write!(std::io::stdout(), $($arg)*)? };
 }
 
+mod sets;
+
 /// True if `e` is a write to a closed pipe: the reader (`head`, a pager) has what it wanted.
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
     let kind = e.downcast_ref::<std::io::Error>().map(std::io::Error::kind).or_else(|| e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
@@ -44,6 +46,9 @@ fn main() -> ExitCode {
         Command::Generate { like, scale, seed, out } => generate(&like, scale, seed, out),
         Command::Node { db, query, limit, json } => node(db, &query, limit, json),
         Command::Path(args) => path(args),
+        Command::Neighbours { db, node, filter, limit, json } => sets::neighbours(db, &node, &filter, limit, json),
+        Command::Common { db, nodes, pairs, op, filter, limit, json } => sets::common(db, &nodes, pairs, &op, &filter, limit, json),
+        Command::Hops { db, node, k, types, json } => sets::hops(db, &node, k, &types, json),
         Command::Check { db } => check(db),
         Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)
             .map_err(Into::into)

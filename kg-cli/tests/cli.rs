@@ -322,3 +322,60 @@ fn read_only_processes_open_while_imports_into_the_database_commit() {
     assert!(writer.join().unwrap(), "every import succeeded");
     assert!(opens > 10 && failures.is_empty(), "{} of {opens} read-only opens failed: {:?}", failures.len(), failures.first());
 }
+
+#[test]
+fn set_commands_agree_with_the_library_and_name_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kg.csv");
+    let db = dir.path().join("db");
+    let (csv_s, db_s) = (csv.to_str().unwrap(), db.to_str().unwrap());
+    assert!(kgcore(&["generate", "--scale", "0.02", "--seed", "9", "--out", csv_s]).status.success());
+    assert!(kgcore(&["import", "--db", db_s, csv_s]).status.success());
+    let graph = kgcore::Graph::open(&db, kgcore::OpenMode::ReadOnly).unwrap();
+    let hub = graph.info().degree.max_node.unwrap();
+    let other = graph.view().nodes().find(|&n| n != hub && graph.view().degree(n) > 3).unwrap();
+    let gene = kgcore::NeighbourFilter { node_types: Some(vec!["gene/protein".into()]), ..Default::default() };
+    let (h, o) = (hub.to_string(), other.to_string());
+
+    let n = ok_json(&["neighbours", "--db", db_s, &h, "--type", "gene/protein", "--limit", "5", "--json"]);
+    assert_eq!(n["count"].as_u64().unwrap() as usize, graph.neighbour_set(hub, &gene).unwrap().len());
+    assert_eq!(n["neighbours"].as_array().unwrap().len(), 5.min(n["count"].as_u64().unwrap() as usize));
+
+    for op in ["intersection", "union", "difference"] {
+        let c = ok_json(&["common", "--db", db_s, &h, &o, "--op", op, "--type", "gene/protein", "--json"]);
+        let want = graph.set_size(hub, other, op.parse().unwrap(), &gene).unwrap();
+        assert_eq!(c["size"].as_u64().unwrap(), want, "{op}");
+    }
+
+    let hops = ok_json(&["hops", "--db", db_s, &h, "--k", "2", "--type", "disease", "--json"]);
+    let (all, diseases) = graph.within_hops(hub, 2, Some(&["disease".to_owned()])).unwrap();
+    assert_eq!(hops["count"].as_u64().unwrap(), all.count());
+    assert_eq!(hops["of_types"].as_u64().unwrap(), diseases);
+    assert_eq!(hops["per_distance"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum::<u64>(), all.count());
+
+    // Many pairs from a file, one line each, in order.
+    let pairs: Vec<(u32, u32)> = graph.view().nodes().take(50).map(|n| (hub, n)).collect();
+    let file = dir.path().join("pairs.tsv");
+    std::fs::write(&file, pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect::<String>()).unwrap();
+    let out = kgcore(&["common", "--db", db_s, "--pairs", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let sizes = graph.set_sizes(&pairs, kgcore::SetOp::Intersection, &Default::default()).unwrap();
+    let want: String = pairs.iter().zip(&sizes).map(|((a, b), s)| format!("{a}\t{b}\t{s}\n")).collect();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+
+    std::fs::write(&file, format!("{h}\t{o}\n{h}\t99999999\n")).unwrap();
+    let bad: [(&[&str], &str); 6] = [
+        (&["common", "--db", db_s, "--pairs", file.to_str().unwrap()], "pairs.tsv:2: unknown node 99999999"),
+        (&["common", "--db", db_s, &h, &o, "--op", "xor"], "set operation \"xor\""),
+        (&["common", "--db", db_s, &h], "give two nodes, or --pairs FILE"),
+        (&["neighbours", "--db", db_s, &h, "--relation", "no_such"], "unknown relation \"no_such\""),
+        (&["neighbours", "--db", db_s, &h, "--direction", "up"], "out, in, both"),
+        (&["hops", "--db", db_s, &h, "--k", "2", "--type", "spaceship"], "unknown node type \"spaceship\""),
+    ];
+    for (args, message) in bad {
+        let out = kgcore(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
