@@ -1,31 +1,14 @@
-//! Criterion benches of the path queries, on hetionet-partial when `../shared` is present (or
-//! the kg.csv[.gz] named by `KGCORE_BENCH_KG`), else on a generated PrimeKG-shaped graph.
+//! Criterion benches of the path queries, on the graph `common::load` picks.
 //! Each iteration answers one pair of a fixed seeded list of 500, cycling.
 //! Per-query p50/p99 come from `kgcore bench` (see docs/benchmarks.md).
-
-use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kgcore::core::GraphView;
 use kgcore::core::rng::SplitMix64;
-use kgcore::{Graph, NodeIndex, PathFinder};
+use kgcore::{NodeIndex, PathFinder};
 
-fn load() -> (String, std::sync::Arc<GraphView>) {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/hetionet-partial/kg.csv.gz");
-    let (name, file) = match std::env::var_os("KGCORE_BENCH_KG") {
-        Some(p) => ("custom".to_owned(), PathBuf::from(p)),
-        None if shared.exists() => ("hetionet-partial".to_owned(), shared),
-        None => {
-            let p = std::env::temp_dir().join(format!("kgcore-bench-{}.csv", std::process::id()));
-            let mut f = std::fs::File::create(&p).expect("temp file");
-            kgcore::generator::generate_primekg(0.1, 42, &mut f).expect("generate");
-            ("generated-0.1".to_owned(), p)
-        }
-    };
-    let graph = Graph::in_memory();
-    graph.database().import_files(&[file], None).expect("import");
-    (name, graph.view())
-}
+mod common;
+use common::load;
 
 fn pairs(view: &GraphView, n: usize) -> Vec<(NodeIndex, NodeIndex)> {
     // Nodes with at least one neighbour; most lie in the giant component.

@@ -270,35 +270,38 @@ impl<'g> SetQueries<'g> {
         Ok(self.members(n, f).to_vec())
     }
 
-    /// |A ∩ B|, |A| and |B| for the sets of `a` and `b`.
-    fn counts(&self, a: NodeIndex, b: NodeIndex, f: &ResolvedFilter) -> (u64, u64, u64) {
-        if f.undirected_by_type()
-            && let (Some(ha), Some(hb)) = (self.index.hub(a), self.index.hub(b))
-        {
-            return match &f.types {
-                None => {
-                    let both = ha.iter().zip(hb).map(|(x, y)| (x & y).count_ones() as u64).sum();
-                    (both, self.view.degree(a) as u64, self.view.degree(b) as u64)
-                }
-                Some(t) => {
-                    let (mut both, mut na, mut nb) = (0, 0, 0);
-                    for ((x, y), m) in ha.iter().zip(hb).zip(t) {
-                        both += (x & y & m).count_ones() as u64;
-                        na += (x & m).count_ones() as u64;
-                        nb += (y & m).count_ones() as u64;
-                    }
-                    (both, na, nb)
-                }
+    /// |A ∩ B|, |A| and |B| for the sets of `a` and `b`; |A| and |B| only when `op` needs them.
+    fn counts(&self, a: NodeIndex, b: NodeIndex, op: SetOp, f: &ResolvedFilter) -> (u64, u64, u64) {
+        if f.undirected_by_type() {
+            let need_sizes = op != SetOp::Intersection;
+            let hub_size = |n: NodeIndex, bits: &[u64]| match (&f.types, need_sizes) {
+                (_, false) => 0,
+                (None, true) => self.view.degree(n) as u64,
+                (Some(t), true) => bits.iter().zip(t).map(|(x, m)| (x & m).count_ones() as u64).sum(),
             };
+            let probe = |bits: &[u64], members: &[NodeIndex]| members.iter().filter(|&&v| has(bits, v)).count() as u64;
+            match (self.index.hub(a), self.index.hub(b)) {
+                (Some(ha), Some(hb)) => {
+                    let both = match &f.types {
+                        None => ha.iter().zip(hb).map(|(x, y)| (x & y).count_ones() as u64).sum(),
+                        Some(t) => ha.iter().zip(hb).zip(t).map(|((x, y), m)| (x & y & m).count_ones() as u64).sum(),
+                    };
+                    return (both, hub_size(a, ha), hub_size(b, hb));
+                }
+                // One hub: probe its bitset with the other's members.
+                (Some(ha), None) => {
+                    let mb = self.members(b, f);
+                    return (probe(ha, &mb), hub_size(a, ha), mb.len() as u64);
+                }
+                (None, Some(hb)) => {
+                    let ma = self.members(a, f);
+                    return (probe(hb, &ma), ma.len() as u64, hub_size(b, hb));
+                }
+                (None, None) => {}
+            }
         }
         let (ma, mb) = (self.members(a, f), self.members(b, f));
-        let both = match (f.undirected_by_type().then(|| (self.index.hub(a), self.index.hub(b))), ma.len() <= mb.len()) {
-            // One hub: probe its bitset with the other's members.
-            (Some((_, Some(hb))), _) => ma.iter().filter(|&&v| has(hb, v)).count() as u64,
-            (Some((Some(ha), _)), _) => mb.iter().filter(|&&v| has(ha, v)).count() as u64,
-            (_, true) => intersection_count(&ma, &mb),
-            (_, false) => intersection_count(&mb, &ma),
-        };
+        let both = if ma.len() <= mb.len() { intersection_count(&ma, &mb) } else { intersection_count(&mb, &ma) };
         (both, ma.len() as u64, mb.len() as u64)
     }
 
@@ -306,7 +309,7 @@ impl<'g> SetQueries<'g> {
     pub fn size(&self, a: NodeIndex, b: NodeIndex, op: SetOp, f: &ResolvedFilter) -> Result<u64> {
         self.check(a)?;
         self.check(b)?;
-        Ok(combine(self.counts(a, b, f), op))
+        Ok(combine(self.counts(a, b, op, f), op))
     }
 
     /// [`SetQueries::size`] for every pair, on all cores. At most [`crate::MAX_PAIRS`] pairs;
@@ -319,7 +322,7 @@ impl<'g> SetQueries<'g> {
             self.check(a)?;
             self.check(b)?;
         }
-        Ok(pairs.par_iter().with_min_len(256).map(|&(a, b)| combine(self.counts(a, b, f), op)).collect())
+        Ok(pairs.par_iter().with_min_len(256).map(|&(a, b)| combine(self.counts(a, b, op, f), op)).collect())
     }
 
     /// The members of `op` applied to the sets of `a` and `b`, sorted.
@@ -470,48 +473,76 @@ pub enum HopSearch {
     /// Always from the frontier outwards.
     TopDown,
     /// From the frontier while it is small; from the unreached nodes inwards (each looks for a
-    /// neighbour in the frontier and stops at the first) once the frontier's edges outnumber
-    /// a fourteenth of the unreached nodes' edges.
+    /// neighbour in the frontier and stops at the first, on all cores) once the frontier's
+    /// edges outnumber a fourteenth of the unreached nodes' edges, and while the frontier then
+    /// holds more than a 24th of the nodes (Beamer's direction-optimising BFS).
     DirectionOptimising,
 }
 
 /// The nodes within `k` hops of `source` on the undirected graph of `view`.
 pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSearch) -> Hops {
+    /// A level's nodes: a list after a top-down step, a bitset (and its count) after a bottom-up one.
+    enum Frontier {
+        List(Vec<NodeIndex>),
+        Bits(Vec<u64>, u64),
+    }
     let words = view.slots().div_ceil(64);
     let mut reached = vec![0u64; words];
     set(&mut reached, source);
     let mut per_distance = vec![1u64];
-    let mut frontier = vec![source];
-    let mut frontier_bits = vec![0u64; words];
-    // Edges (degree sum) of the nodes not yet reached: the bottom-up step's work.
+    let mut frontier = Frontier::List(vec![source]);
+    // Edges (degree sum) of the nodes not yet reached, while the search runs top-down: the work
+    // a bottom-up step would do.
     let mut unreached_edges: u64 = (2 * view.undirected_edge_count() as u64).saturating_sub(view.degree(source) as u64);
     for _ in 0..k {
-        if frontier.is_empty() {
-            break;
-        }
-        let frontier_edges: u64 = frontier.iter().map(|&u| view.degree(u) as u64).sum();
-        let bottom_up = strategy == HopSearch::DirectionOptimising && frontier_edges > unreached_edges / 14;
-        let mut next = Vec::new();
-        if bottom_up {
-            frontier_bits.iter_mut().for_each(|w| *w = 0);
-            for &u in &frontier {
-                set(&mut frontier_bits, u);
-            }
-            for (w, &done) in reached.iter().enumerate() {
-                let mut open = !done;
-                while open != 0 {
-                    let v = (w * 64) as u32 + open.trailing_zeros();
-                    open &= open - 1;
-                    if (v as usize) < view.slots() && view.neighbours(v).iter().any(|&u| has(&frontier_bits, u)) {
-                        next.push(v);
+        let bottom_up = strategy == HopSearch::DirectionOptimising
+            && match &frontier {
+                Frontier::List(list) => list.iter().map(|&u| view.degree(u) as u64).sum::<u64>() > unreached_edges / 14,
+                // Once bottom-up, stay there while the frontier holds a 24th of the nodes.
+                Frontier::Bits(_, count) => *count as usize > view.node_count() / 24,
+            };
+        frontier = if bottom_up {
+            let bits = match frontier {
+                Frontier::Bits(bits, _) => bits,
+                Frontier::List(list) => {
+                    let mut bits = vec![0u64; words];
+                    for u in list {
+                        set(&mut bits, u);
                     }
+                    bits
                 }
+            };
+            // Each unreached node looks for a neighbour in the frontier, word by word in parallel.
+            let found: Vec<u64> = reached
+                .par_iter()
+                .enumerate()
+                .with_min_len(64)
+                .map(|(w, &done)| {
+                    let (mut open, mut hit) = (!done, 0u64);
+                    while open != 0 {
+                        let b = open.trailing_zeros();
+                        open &= open - 1;
+                        let v = (w * 64) as u32 + b;
+                        if (v as usize) < view.slots() && view.neighbours(v).iter().any(|&u| has(&bits, u)) {
+                            hit |= 1 << b;
+                        }
+                    }
+                    hit
+                })
+                .collect();
+            let mut count = 0;
+            for (r, f) in reached.iter_mut().zip(&found) {
+                *r |= f;
+                count += f.count_ones() as u64;
             }
-            for &v in &next {
-                set(&mut reached, v);
-            }
+            Frontier::Bits(found, count)
         } else {
-            for &u in &frontier {
+            let list = match frontier {
+                Frontier::List(list) => list,
+                Frontier::Bits(bits, _) => bits.iter().enumerate().flat_map(|(w, &b)| BitIter(b).map(move |x| (w * 64) as u32 + x)).collect(),
+            };
+            let mut next = Vec::new();
+            for u in list {
                 for &v in view.neighbours(u) {
                     if !has(&reached, v) {
                         set(&mut reached, v);
@@ -519,13 +550,17 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
                     }
                 }
             }
+            unreached_edges = unreached_edges.saturating_sub(next.iter().map(|&v| view.degree(v) as u64).sum());
+            Frontier::List(next)
+        };
+        let count = match &frontier {
+            Frontier::List(list) => list.len() as u64,
+            Frontier::Bits(_, count) => *count,
+        };
+        if count == 0 {
+            break;
         }
-        unreached_edges = unreached_edges.saturating_sub(next.iter().map(|&v| view.degree(v) as u64).sum());
-        per_distance.push(next.len() as u64);
-        frontier = next;
-    }
-    while per_distance.last() == Some(&0) && per_distance.len() > 1 {
-        per_distance.pop();
+        per_distance.push(count);
     }
     Hops { reached, per_distance }
 }
