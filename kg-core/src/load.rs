@@ -5,7 +5,7 @@
 //! outside quotes); blocks are parsed on all cores and merged in file order, so "first
 //! occurrence wins" and the reported error is always the earliest one in the file.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{MAX_NODE_INDEX, NodeIndex, Vocab};
+use crate::model::{LabelId, MAX_NODE_INDEX, NodeIndex, TermId, Vocab};
 use crate::view::{EdgeRec, NodeRec};
 
 const BLOCK: usize = 4 << 20;
@@ -114,7 +114,7 @@ pub fn load_files(
 
     let mut merge = Merger {
         vocab: base_vocab,
-        nodes: HashMap::new(),
+        nodes: HashMap::default(),
         files: inputs.iter().map(|(p, ..)| p.display().to_string()).collect(),
         edges: Vec::new(),
         stats: LoadStats { files: files.len(), ..LoadStats::default() },
@@ -447,7 +447,7 @@ struct Parsed {
 
 fn parse_block(block: &Block, layout: &Layout, file: &str) -> Result<Parsed> {
     let mut out = Parsed::default();
-    let mut seen: HashMap<NodeIndex, usize> = HashMap::new();
+    let mut seen: HashMap<NodeIndex, usize> = HashMap::default();
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&block.data[..]);
     let mut record = csv::ByteRecord::new();
     loop {
@@ -550,8 +550,8 @@ impl Merger {
     fn absorb(&mut self, p: Parsed, file: usize, kind: FileKind) -> Result<()> {
         let fname = &self.files[file];
         // Map block-local term ids to vocabulary ids, lazily per kind of use.
-        let mut types = HashMap::new();
-        let mut sources = HashMap::new();
+        let mut types = HashMap::default();
+        let mut sources = HashMap::default();
         for n in p.nodes {
             let node_type = match types.get(&n.node_type) {
                 Some(&t) => t,
@@ -603,9 +603,9 @@ impl Merger {
             FileKind::Nodes => self.stats.node_rows += p.rows,
             _ => self.stats.edge_rows += p.rows,
         }
-        let mut rels = HashMap::new();
-        let mut disps = HashMap::new();
-        let mut labels = HashMap::new();
+        let mut rels = HashMap::default();
+        let mut disps = HashMap::default();
+        let mut labels = HashMap::default();
         for e in p.edges {
             if kind == FileKind::Edges {
                 for end in [e.x, e.y] {
@@ -652,15 +652,25 @@ impl Merger {
     }
 
     fn finish(self) -> Result<LoadedGraph> {
-        let Merger { vocab, nodes, mut edges, mut stats, .. } = self;
-        // Stable: among rows with the same (source, target, relation) the first in file order
-        // stays, so its display relation is the one kept.
-        edges.par_sort_by_key(|(e, rel)| (e.source, e.target, *rel));
-        let before = edges.len();
-        edges.dedup_by_key(|(e, rel)| (e.source, e.target, *rel));
-        stats.duplicates_skipped = (before - edges.len()) as u64;
-        let mut edges: Vec<EdgeRec> = edges.into_iter().map(|(e, _)| e).collect();
-        edges.par_sort_unstable();
+        let Merger { vocab, nodes, edges, mut stats, .. } = self;
+        // Sorted by (source, target, relation, position in the files): among rows with the same
+        // (source, target, relation) the first in file order stays, so its display relation is
+        // the one kept. (One unstable sort on unique keys: faster than a stable one, same order;
+        // a position fits in u32, as 2^32 edges would not fit in memory.)
+        let mut keyed: Vec<(NodeIndex, NodeIndex, TermId, u32, LabelId)> =
+            edges.into_iter().enumerate().map(|(i, (e, rel))| (e.source, e.target, rel, i as u32, e.label)).collect();
+        keyed.par_sort_unstable();
+        let before = keyed.len();
+        keyed.dedup_by_key(|&mut (s, t, rel, _, _)| (s, t, rel));
+        stats.duplicates_skipped = (before - keyed.len()) as u64;
+        let mut edges: Vec<EdgeRec> = keyed.into_iter().map(|(source, target, _, _, label)| EdgeRec { source, target, label }).collect();
+        // The view wants (source, target, label) order: only edges of one (source, target) can
+        // be out of it, and those runs are short.
+        for run in edges.chunk_by_mut(|a, b| (a.source, a.target) == (b.source, b.target)) {
+            if run.len() > 1 {
+                run.sort_unstable();
+            }
+        }
         let mut nodes: Vec<NodeRec> = nodes.into_values().map(|s| s.rec).collect();
         nodes.par_sort_unstable_by_key(|n| n.index);
         check_density(&nodes)?;

@@ -4,21 +4,37 @@
 use super::*;
 use crate::adjacency::{self, Direction, Value};
 
-/// Every (node, direction, label) neighbour set of `edges`, by key: in key order, as a bulk load
-/// wants it.
-pub(super) fn adjacency_sets(edges: impl Iterator<Item = EdgeRec>) -> BTreeMap<[u8; adjacency::KEY_LEN], RoaringBitmap> {
-    let mut sets: BTreeMap<[u8; adjacency::KEY_LEN], RoaringBitmap> = BTreeMap::new();
-    for e in edges {
-        sets.entry(adjacency::key(e.source, Direction::Out, e.label)).or_default().insert(e.target);
-        sets.entry(adjacency::key(e.target, Direction::In, e.label)).or_default().insert(e.source);
-    }
-    sets
+/// Every (node, direction, label) neighbour set of `view`, in key order: what a bulk load, a
+/// migration and `check` compare with. Built per node from the view's sorted adjacency, on all
+/// cores.
+pub(super) fn view_adjacency(view: &GraphView) -> Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)> {
+    use rayon::prelude::*;
+    let per_node: Vec<Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)>> = (0..view.slots() as NodeIndex)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|n| {
+            let mut out = Vec::new();
+            for (direction, (ns, ls)) in [(Direction::Out, view.out_edges(n)), (Direction::In, view.in_edges(n))] {
+                let mut labels: Vec<LabelId> = ls.to_vec();
+                labels.sort_unstable();
+                labels.dedup();
+                for l in labels {
+                    // Neighbours are sorted, and distinct under one label.
+                    let set = RoaringBitmap::from_sorted_iter(ns.iter().zip(ls).filter(|&(_, &x)| x == l).map(|(&v, _)| v))
+                        .expect("a view's neighbours under one label are sorted and distinct");
+                    out.push((adjacency::key(n, direction, l), set));
+                }
+            }
+            out
+        })
+        .collect();
+    per_node.into_iter().flatten().collect()
 }
 
 /// The stored (key, value) of each neighbour set, in key order.
 #[cfg(feature = "rocksdb")]
 pub(super) fn adjacency_entries(
-    sets: BTreeMap<[u8; adjacency::KEY_LEN], RoaringBitmap>,
+    sets: Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)>,
 ) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> {
     sets.into_iter().map(|(k, b)| (k.to_vec(), Value::Set(b).encode()))
 }
@@ -77,14 +93,14 @@ pub(super) fn stored_edges(store: &Store) -> Result<Vec<EdgeRec>> {
     Ok(edges)
 }
 
-/// Every non-empty stored neighbour set, by key.
-pub(super) fn stored_sets(store: &Store) -> Result<BTreeMap<[u8; adjacency::KEY_LEN], RoaringBitmap>> {
-    let mut sets = BTreeMap::new();
+/// Every non-empty stored neighbour set, in key order.
+pub(super) fn stored_sets(store: &Store) -> Result<Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)>> {
+    let mut sets = Vec::new();
     store.scan(cf::ADJ, &mut |k, v| {
         adjacency::decode_key(k)?;
         let set = adjacency::read_set(k, v)?;
         if !set.is_empty() {
-            sets.insert(k.try_into().expect("decode_key checked the length"), set);
+            sets.push((k.try_into().expect("decode_key checked the length"), set));
         }
         Ok(true)
     })?;

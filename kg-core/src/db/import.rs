@@ -117,17 +117,18 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
     drop(loaded.edges);
     {
         let store = Store::RocksDb(crate::store::RocksStore::open(&staging)?);
-        store.bulk_load(
-            cf::NODES,
-            &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)),
-        )?;
-        store.bulk_load(cf::ADJ, &mut adjacency_entries(adjacency_sets(view.edges())))?;
         let id = crate::side_file::new_database_id();
-        let mut ops = initial_meta(view.vocab(), 1, id);
-        ops.extend(set_ops(&view));
-        store.write(ops)?;
-        store.flush()?;
-        view.write_file(&staging.join(VIEW_FILE), crate::side_file::Stamp { database: id, generation: 1 })?;
+        // The view file and the store's tables are independent: written side by side.
+        std::thread::scope(|scope| -> Result<()> {
+            let view_file = scope.spawn(|| view.write_file(&staging.join(VIEW_FILE), crate::side_file::Stamp { database: id, generation: 1 }));
+            store.bulk_load(cf::NODES, &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)))?;
+            store.bulk_load(cf::ADJ, &mut adjacency_entries(view_adjacency(&view)))?;
+            let mut ops = initial_meta(view.vocab(), 1, id);
+            ops.extend(set_ops(&view));
+            store.write(ops)?;
+            store.flush()?;
+            view_file.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        })?;
         // Written last: only a finished database opens.
         store.write(vec![WriteOp::Put(cf::META, meta::COMPLETE.to_vec(), vec![1])])?;
         store.flush()?;

@@ -120,7 +120,7 @@ impl Database {
         if !stored.edges().eq(view.edges()) {
             return Err(Error::corruption("database", "stored edges differ from the in-memory view"));
         }
-        if stored_sets(&self.store)? != adjacency_sets(stored.edges()) {
+        if stored_sets(&self.store)? != view_adjacency(&stored) {
             return Err(Error::corruption("database", "the in-adjacency does not mirror the out-adjacency"));
         }
         let expected: BTreeMap<Vec<u8>, Vec<u8>> =

@@ -34,7 +34,7 @@ pub use inspect::{CheckReport, DegreeSummary, Info, StoreSize};
 
 #[cfg(feature = "rocksdb")]
 use adjacency::adjacency_entries;
-use adjacency::{adjacency_ops, adjacency_sets, stored_edges, stored_sets};
+use adjacency::{adjacency_ops, stored_edges, stored_sets, view_adjacency};
 #[cfg(feature = "rocksdb")]
 use apply::node_entry;
 use apply::{merged_edges, node_op};
@@ -306,8 +306,8 @@ fn migrate_1_to_2(store: &mut Store) -> Result<()> {
         edges.push(EdgeRec { source, target, label });
         Ok(true)
     })?;
-    let mut ops: Vec<WriteOp> =
-        adjacency_entries(adjacency_sets(edges.into_iter())).map(|(k, v)| WriteOp::Put(cf::ADJ, k, v)).collect();
+    let view = view_with_edges(store, edges)?;
+    let mut ops: Vec<WriteOp> = adjacency_entries(view_adjacency(&view)).map(|(k, v)| WriteOp::Put(cf::ADJ, k, v)).collect();
     ops.push(WriteOp::Put(cf::META, meta::STORAGE_VERSION.to_vec(), 2u32.to_be_bytes().to_vec()));
     crash_point("migration-before-commit");
     store.write(ops)?;
@@ -327,6 +327,11 @@ fn crash_point(point: &str) {
 
 /// Reads every node and edge from the store and builds the view.
 pub(crate) fn rebuild_view(store: &Store) -> Result<GraphView> {
+    view_with_edges(store, stored_edges(store)?)
+}
+
+/// The view of the store's nodes and `edges` (sorted), each edge checked against them.
+fn view_with_edges(store: &Store, edges: Vec<EdgeRec>) -> Result<GraphView> {
     let vocab = match store.get(cf::META, meta::VOCAB)? {
         Some(v) => Vocab::decode(&v, "meta vocab")?,
         None => return Err(Error::corruption("meta", "vocab is missing")),
@@ -342,7 +347,6 @@ pub(crate) fn rebuild_view(store: &Store) -> Result<GraphView> {
         Ok(true)
     })?;
     let present: HashSet<NodeIndex> = nodes.iter().map(|n| n.index).collect();
-    let edges = stored_edges(store)?;
     for &EdgeRec { source, target, label } in &edges {
         if label as usize >= vocab.labels.len() {
             return Err(Error::corruption(format!("edge {source}->{target}"), "label out of range"));
