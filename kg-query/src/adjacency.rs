@@ -27,6 +27,10 @@ impl Adjacency for ViewAdjacency<'_> {
         self.view.degree(node)
     }
 
+    fn sorted_neighbours(&self, node: NodeIndex) -> Option<&[NodeIndex]> {
+        self.constraints.is_plain_undirected().then(|| self.view.neighbours(node))
+    }
+
     #[inline]
     fn each(&self, node: NodeIndex, forward: bool, mut f: impl FnMut(NodeIndex) -> bool) -> bool {
         let c = self.constraints;
@@ -172,5 +176,9 @@ impl Adjacency for NameGraph {
 
     fn each(&self, node: NodeIndex, _forward: bool, mut f: impl FnMut(NodeIndex) -> bool) -> bool {
         self.neighbours(node).iter().all(|&v| f(v))
+    }
+
+    fn sorted_neighbours(&self, node: NodeIndex) -> Option<&[NodeIndex]> {
+        Some(self.neighbours(node))
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! The search expands, one whole layer at a time, the side whose frontier has fewer edges to
 //! scan. When a layer discovers a node the other side has seen, every shortest path crosses
-//! that layer at such a node (a "meet"), and the distance is final. One path then follows
+//! that layer at such a node (a "meet"), and the distance is final. Those meets all lie in the
+//! other side's newest layer, so where asking each of its nodes "do you touch the frontier?"
+//! (a binary search of a hub's sorted neighbours per frontier node) is cheaper than expanding
+//! the frontier, that is tried first. One path then follows
 //! parent links; all of them form a DAG over the nodes whose forward and backward distances add
 //! up to the distance, which counts, enumerates and samples paths without a second search.
 
@@ -22,6 +25,11 @@ pub trait Adjacency: Sync {
     /// Calls `f` once per distinct neighbour of `node` that a path may step to next
     /// (`forward`) or come from (`!forward`), until `f` returns false. Returns false if stopped.
     fn each(&self, node: NodeIndex, forward: bool, f: impl FnMut(NodeIndex) -> bool) -> bool;
+    /// `node`'s neighbours as one sorted slice, when `each` gives exactly them either way (an
+    /// undirected graph without filters): "is u a neighbour of v" is then a binary search.
+    fn sorted_neighbours(&self, _node: NodeIndex) -> Option<&[NodeIndex]> {
+        None
+    }
 }
 
 /// Per-query limits and exclusions.
@@ -51,6 +59,11 @@ pub struct Bans<'a> {
 }
 
 impl Bans<'_> {
+    /// True if no step is banned (nodes may be).
+    fn no_steps(&self) -> bool {
+        self.next.is_empty()
+    }
+
     /// True if the step `u -> v` is banned. Only steps out of one node are, so most edges
     /// are cleared by one comparison: a spur search from a hub may expand many thousand.
     fn bans_step(&self, u: NodeIndex, v: NodeIndex) -> bool {
@@ -153,12 +166,63 @@ impl Searcher {
                 return Outcome::NoPath;
             }
             let forward = cost_f <= cost_b;
-            let (order, starts, seen_x, dist_x, parent_x, seen_y) = if forward {
-                (&mut *order_f, &mut *starts_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b)
+            let (order, starts, seen_x, dist_x, parent_x, seen_y, order_y, starts_y) = if forward {
+                (&mut *order_f, &mut *starts_f, &mut *seen_f, &mut *dist_f, &mut *parent_f, &*seen_b, &*order_b, &*starts_b)
             } else {
-                (&mut *order_b, &mut *starts_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f)
+                (&mut *order_b, &mut *starts_b, &mut *seen_b, &mut *dist_b, &mut *parent_b, &*seen_f, &*order_f, &*starts_f)
             };
             let dx = starts.len() as u32 - 2;
+            let frontier = &order[starts[starts.len() - 2]..starts[starts.len() - 1]];
+            // The meeting layer found from the other side: each node of its newest layer asks
+            // whether it has a neighbour in this frontier. Tried when that is cheaper than
+            // expanding the frontier, which on a graph with hubs (a hub in the frontier) costs
+            // most of a search; if none has, the frontier is expanded as usual.
+            let layer_y = &order_y[starts_y[starts_y.len() - 2]..starts_y[starts_y.len() - 1]];
+            let cost_x = if forward { cost_f } else { cost_b };
+            if bans.no_steps() && dx > 0 {
+                // Binary searches of `ns` for every frontier node, or one scan of `ns`.
+                let searches = |ns: &[NodeIndex]| frontier.len() * ((usize::BITS - ns.len().leading_zeros()) as usize);
+                let probe_cost = |y: NodeIndex| match g.sorted_neighbours(y) {
+                    Some(ns) => ns.len().min(searches(ns)),
+                    None => g.degree(y),
+                };
+                if layer_y.iter().map(|&y| probe_cost(y)).sum::<usize>() < cost_x {
+                    let in_frontier = |u: NodeIndex| seen_x.contains(u) && dist_x[u as usize] == dx;
+                    for &y in layer_y {
+                        let mut via = None;
+                        match g.sorted_neighbours(y) {
+                            Some(ns) if searches(ns) < ns.len() => {
+                                via = frontier.iter().copied().find(|u| ns.binary_search(u).is_ok());
+                            }
+                            _ => {
+                                g.each(y, !forward, |u| {
+                                    if in_frontier(u) {
+                                        via = Some(u);
+                                    }
+                                    via.is_none()
+                                });
+                            }
+                        }
+                        if let Some(u) = via {
+                            meets.push((y, u));
+                            if !all {
+                                break;
+                            }
+                        }
+                    }
+                    if !meets.is_empty() {
+                        for &(m, u) in &meets {
+                            seen_x.insert(m);
+                            dist_x[m as usize] = dx + 1;
+                            parent_x[m as usize] = u;
+                            order.push(m);
+                        }
+                        starts.push(order.len());
+                        let m = meets[0].0 as usize;
+                        return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets: meets.into_iter().map(|(m, _)| m).collect() };
+                    }
+                }
+            }
             let mut cost = 0usize;
             for at in starts[starts.len() - 2]..starts[starts.len() - 1] {
                 let u = order[at];
@@ -179,7 +243,7 @@ impl Searcher {
                     order.push(v);
                     cost += g.degree(v);
                     if seen_y.contains(v) {
-                        meets.push(v);
+                        meets.push((v, u));
                         return all;
                     }
                     true
@@ -190,8 +254,8 @@ impl Searcher {
             }
             starts.push(order.len());
             if !meets.is_empty() {
-                let m = meets[0] as usize;
-                return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets };
+                let m = meets[0].0 as usize;
+                return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets: meets.into_iter().map(|(m, _)| m).collect() };
             }
             if forward {
                 cost_f = cost;
