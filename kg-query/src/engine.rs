@@ -181,12 +181,12 @@ impl Searcher {
             let cost_x = if forward { cost_f } else { cost_b };
             if bans.no_steps() && dx > 0 {
                 // Binary searches of `ns` for every frontier node, or one scan of `ns`.
-                let searches = |ns: &[NodeIndex]| frontier.len() * ((usize::BITS - ns.len().leading_zeros()) as usize);
+                let searches = |ns: &[NodeIndex]| search_cost(frontier.len(), ns.len());
                 let probe_cost = |y: NodeIndex| match g.sorted_neighbours(y) {
                     Some(ns) => ns.len().min(searches(ns)),
                     None => g.degree(y),
                 };
-                if layer_y.iter().map(|&y| probe_cost(y)).sum::<usize>() < cost_x {
+                if sum_below(layer_y.iter().map(|&y| probe_cost(y)), cost_x) {
                     let in_frontier = |u: NodeIndex| seen_x.contains(u) && dist_x[u as usize] == dx;
                     for &y in layer_y {
                         let mut via = None;
@@ -307,24 +307,45 @@ impl Searcher {
             while depth > 0 {
                 let layer = &order[starts[depth as usize - 1]..starts[depth as usize]];
                 let level_of = |d: u32| if forward_part { d } else { distance - d };
-                let cost_known: usize = current.iter().map(|&v| g.degree(v)).sum();
-                let cost_layer: usize = layer.iter().map(|&u| g.degree(u)).sum();
+                // A known node's edges into the layer: one scan of its neighbours, or (a hub of
+                // sorted neighbours) one binary search per layer node, whichever is cheaper.
+                let searches = |ns: &[NodeIndex]| search_cost(layer.len(), ns.len());
+                let cost_known: usize = current
+                    .iter()
+                    .map(|&v| match g.sorted_neighbours(v) {
+                        Some(ns) => ns.len().min(searches(ns)),
+                        None => g.degree(v),
+                    })
+                    .sum();
                 let mut next = Vec::new();
                 // Edge direction along paths: forward part w -> v, backward part v -> w.
-                if cost_known <= cost_layer {
+                if !sum_below(layer.iter().map(|&u| g.degree(u)), cost_known) {
                     for &v in &current {
                         let vid = self.dag_id[v as usize];
-                        g.each(v, !forward_part, |w| {
-                            let wi = w as usize;
-                            if seen.contains(w) && dist[wi] + 1 == depth {
-                                let (wid, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, w, level_of(depth - 1));
-                                if new {
-                                    next.push(w);
-                                }
-                                dag.edges.push(if forward_part { (wid, vid) } else { (vid, wid) });
+                        let mut link = |w: NodeIndex| {
+                            let (wid, new) = dag.add_raw(&mut self.dag_seen, &mut self.dag_id, w, level_of(depth - 1));
+                            if new {
+                                next.push(w);
                             }
-                            true
-                        });
+                            dag.edges.push(if forward_part { (wid, vid) } else { (vid, wid) });
+                        };
+                        match g.sorted_neighbours(v) {
+                            Some(ns) if searches(ns) < ns.len() => {
+                                for &w in layer {
+                                    if ns.binary_search(&w).is_ok() {
+                                        link(w);
+                                    }
+                                }
+                            }
+                            _ => {
+                                g.each(v, !forward_part, |w| {
+                                    if seen.contains(w) && dist[w as usize] + 1 == depth {
+                                        link(w);
+                                    }
+                                    true
+                                });
+                            }
+                        }
                     }
                 } else {
                     for &w in layer {
@@ -354,6 +375,26 @@ impl Searcher {
         let target = self.dag_id[self.t as usize];
         PathDag::new(dag.nodes, dag.level, dag.edges, source, target, distance)
     }
+}
+
+/// The cost, in scanned neighbours, of `n` binary searches of a sorted list of `len`: a step of
+/// a search is a dependent load that misses the cache, a step of a scan streams.
+fn search_cost(n: usize, len: usize) -> usize {
+    const STEP: usize = 4;
+    n * STEP * (usize::BITS - len.leading_zeros()) as usize
+}
+
+/// True if the sum of `costs` stays below `bound`; stops adding once it does not (a layer of a
+/// hub's neighbours is long, and only the comparison is needed).
+fn sum_below(costs: impl Iterator<Item = usize>, bound: usize) -> bool {
+    let mut sum = 0usize;
+    for c in costs {
+        sum += c;
+        if sum >= bound {
+            return false;
+        }
+    }
+    true
 }
 
 #[derive(Default)]
