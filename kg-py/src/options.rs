@@ -1,8 +1,10 @@
-//! The path constraints every path method takes, as the same keyword arguments everywhere:
-//! `directed, node_types, exclude_node_types, relations, exclude_relations, exclude_nodes,
-//! max_hops, max_degree` (see `kgcore.Graph.shortest_path`).
+//! Arguments several methods share: the path constraints every path method takes, as the same
+//! keyword arguments everywhere (`directed, node_types, exclude_node_types, relations,
+//! exclude_relations, exclude_nodes, max_hops, max_degree`; see `kgcore.Graph.shortest_path`),
+//! and arrays of node pairs.
 
 use kgcore::{Constraints, NodeIndex};
+use numpy::PyReadonlyArray2;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -40,4 +42,18 @@ pub(crate) fn name_graph_hops(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Op
         return Err(PyValueError::new_err("MedReason's name graph takes max_hops only (it has no types, relations or directions)"));
     }
     Ok(c.max_hops)
+}
+
+/// The rows of an (N, 2) int64 array as node pairs; a ValueError names a bad shape or row.
+pub(crate) fn node_pairs(pairs: &PyReadonlyArray2<'_, i64>) -> PyResult<Vec<(NodeIndex, NodeIndex)>> {
+    let arr = pairs.as_array();
+    if arr.ncols() != 2 {
+        return Err(PyValueError::new_err(format!("pairs must have shape (N, 2), got {:?}", arr.shape())));
+    }
+    let mut list = Vec::with_capacity(arr.nrows());
+    for (i, row) in arr.rows().into_iter().enumerate() {
+        let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
+        list.push((conv(row[0])?, conv(row[1])?));
+    }
+    Ok(list)
 }

@@ -2,7 +2,6 @@
 
 use kgcore::{NodeIndex, PathFinder};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -106,15 +105,7 @@ impl PyGraph {
         &self, py: Python<'py>, pairs: PyReadonlyArray2<'py, i64>, constraints: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
         let c = options::constraints(constraints)?;
-        let arr = pairs.as_array();
-        if arr.ncols() != 2 {
-            return Err(PyValueError::new_err(format!("pairs must have shape (N, 2), got {:?}", arr.shape())));
-        }
-        let mut list = Vec::with_capacity(arr.nrows());
-        for (i, row) in arr.rows().into_iter().enumerate() {
-            let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
-            list.push((conv(row[0])?, conv(row[1])?));
-        }
+        let list = options::node_pairs(&pairs)?;
         let view = self.graph()?.view();
         let finder = PathFinder::new(&view, &c).map_err(to_py)?;
         let (out, poll) = py.detach(|| {

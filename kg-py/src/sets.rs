@@ -4,12 +4,12 @@
 
 use kgcore::{Direction, NeighbourFilter, NodeIndex, SetOp};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
 use crate::graph::PyGraph;
 use crate::interrupts::{CHUNK, SignalPoll};
+use crate::options;
 
 fn filter(direction: &str, relations: Option<Vec<String>>, node_types: Option<Vec<String>>) -> PyResult<NeighbourFilter> {
     let direction: Direction = direction.parse().map_err(to_py)?;
@@ -54,15 +54,7 @@ impl PyGraph {
         node_types: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
         let (op, f) = (set_op(op)?, filter(direction, relations, node_types)?);
-        let arr = pairs.as_array();
-        if arr.ncols() != 2 {
-            return Err(PyValueError::new_err(format!("pairs must have shape (N, 2), got {:?}", arr.shape())));
-        }
-        let mut list = Vec::with_capacity(arr.nrows());
-        for (i, row) in arr.rows().into_iter().enumerate() {
-            let conv = |v: i64| NodeIndex::try_from(v).map_err(|_| PyValueError::new_err(format!("pairs[{i}]: {v} is not a node index")));
-            list.push((conv(row[0])?, conv(row[1])?));
-        }
+        let list = options::node_pairs(&pairs)?;
         let graph = self.graph()?;
         let (out, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();

@@ -55,6 +55,23 @@ impl BitSet {
     }
 }
 
+/// Per label of `view`: is it an edge of one of `names` (relations or display relations)? An
+/// unknown name is an error naming it.
+pub fn label_mask(view: &GraphView, names: &[String]) -> Result<Vec<bool>> {
+    let vocab = view.vocab();
+    let mut mask = vec![false; vocab.labels.len()];
+    for n in names {
+        let ls = vocab.labels_named(n);
+        if ls.is_empty() {
+            return Err(QueryError::UnknownTerm { kind: "relation", name: n.clone() });
+        }
+        for l in ls {
+            mask[l as usize] = true;
+        }
+    }
+    Ok(mask)
+}
+
 /// Constraints resolved against one view.
 #[derive(Debug, Clone)]
 pub struct ResolvedConstraints {
@@ -85,19 +102,7 @@ impl ResolvedConstraints {
             }
             Ok(mask)
         };
-        let label_ids = |names: &[String]| -> Result<Vec<bool>> {
-            let mut mask = vec![false; vocab.labels.len()];
-            for n in names {
-                let ls = vocab.labels_named(n);
-                if ls.is_empty() {
-                    return Err(QueryError::UnknownTerm { kind: "relation", name: n.clone() });
-                }
-                for l in ls {
-                    mask[l as usize] = true;
-                }
-            }
-            Ok(mask)
-        };
+        let label_ids = |names: &[String]| label_mask(view, names);
         let labels = match (&c.relations, c.exclude_relations.is_empty()) {
             (None, true) => None,
             (allowed, _) => {

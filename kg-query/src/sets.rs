@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QueryError, Result};
+use crate::filter::label_mask;
 use crate::paths::MAX_PAIRS;
 
 /// Which edges of a node count: leaving it, entering it, or either.
@@ -155,22 +156,7 @@ impl ResolvedFilter {
     /// Resolves `f`: names become ids; an unknown relation or node type is an error naming it.
     pub fn new(view: &GraphView, index: &SetIndex, f: &NeighbourFilter) -> Result<Self> {
         let vocab = view.vocab();
-        let labels = match &f.relations {
-            None => None,
-            Some(names) => {
-                let mut mask = vec![false; vocab.labels.len()];
-                for name in names {
-                    let ls = vocab.labels_named(name);
-                    if ls.is_empty() {
-                        return Err(QueryError::UnknownTerm { kind: "relation", name: name.clone() });
-                    }
-                    for l in ls {
-                        mask[l as usize] = true;
-                    }
-                }
-                Some(mask)
-            }
-        };
+        let labels = f.relations.as_deref().map(|names| label_mask(view, names)).transpose()?;
         let types = match &f.node_types {
             None => None,
             Some(names) => {
