@@ -30,6 +30,8 @@ fn options() -> Options {
     let mut o = Options::default();
     o.create_if_missing(true);
     o.create_missing_column_families(true);
+    // LZ4HC in 16 KiB blocks: hetionet-partial's store takes 5.7 MB, against 7.2 MB with LZ4 in
+    // RocksDB's 4 KiB blocks; writing the scale-1.0 graph's bitmaps takes 1.0 s against 0.67 s.
     o.set_compression_type(rocksdb::DBCompressionType::Lz4hc);
     let mut table = rocksdb::BlockBasedOptions::default();
     table.set_block_size(16 * 1024);
