@@ -59,7 +59,7 @@ impl PyGraph {
         let (out, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
             let mut out = Vec::with_capacity(list.len());
-            for chunk in list.chunks(CHUNK * 4) {
+            for chunk in list.chunks(CHUNK) {
                 if poll.interrupted() {
                     break;
                 }

@@ -28,6 +28,20 @@ pub struct Constraints {
     pub max_degree: Option<usize>,
 }
 
+/// True if bit `i` of `words` is set (false past the end).
+#[inline]
+pub fn has_bit(words: &[u64], i: NodeIndex) -> bool {
+    words.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+/// Sets bit `i` of `words` (nothing past the end).
+#[inline]
+pub fn set_bit(words: &mut [u64], i: NodeIndex) {
+    if let Some(w) = words.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
 /// A dense bitset over node slots.
 #[derive(Debug, Clone)]
 pub struct BitSet(Vec<u64>);
@@ -41,17 +55,13 @@ impl BitSet {
     /// Adds `i`.
     #[inline]
     pub fn insert(&mut self, i: NodeIndex) {
-        let i = i as usize;
-        if let Some(w) = self.0.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
-        }
+        set_bit(&mut self.0, i);
     }
 
     /// True if `i` was added (false past the end).
     #[inline]
     pub fn contains(&self, i: NodeIndex) -> bool {
-        let i = i as usize;
-        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        has_bit(&self.0, i)
     }
 }
 

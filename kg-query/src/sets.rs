@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{QueryError, Result};
-use crate::filter::label_mask;
+use crate::filter::{has_bit, label_mask, set_bit};
 use crate::paths::MAX_PAIRS;
 
 /// Which edges of a node count: leaving it, entering it, or either.
@@ -91,16 +91,6 @@ pub struct SetIndex {
     hubs: Vec<u64>,
 }
 
-#[inline]
-fn has(bits: &[u64], i: NodeIndex) -> bool {
-    bits.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-}
-
-#[inline]
-fn set(bits: &mut [u64], i: NodeIndex) {
-    bits[i as usize / 64] |= 1 << (i % 64);
-}
-
 impl SetIndex {
     /// The index of `view`: hubs are the nodes of highest degree whose sets a merge would walk
     /// longer than a word-by-word pass (degree ≥ slots/64, and at least 1,024), as many as fit
@@ -114,7 +104,7 @@ impl SetIndex {
         let words = view.slots().div_ceil(64);
         let mut types = vec![vec![0u64; words]; view.vocab().node_types.len()];
         for n in view.nodes() {
-            set(&mut types[view.type_id(n) as usize], n);
+            set_bit(&mut types[view.type_id(n) as usize], n);
         }
         let mut candidates: Vec<NodeIndex> = view.nodes().filter(|&n| view.degree(n) >= min_degree).collect();
         candidates.sort_unstable_by_key(|&n| std::cmp::Reverse(view.degree(n)));
@@ -125,7 +115,7 @@ impl SetIndex {
             hub_row[n as usize] = row as u32;
             let bits = &mut hubs[row * words..(row + 1) * words];
             for &v in view.neighbours(n) {
-                set(bits, v);
+                set_bit(bits, v);
             }
         }
         SetIndex { words, types, hub_row, hubs }
@@ -182,7 +172,7 @@ impl ResolvedFilter {
     /// True if `n` is of a node type the filter keeps (every node without a type filter).
     #[inline]
     pub fn keeps_type(&self, n: NodeIndex) -> bool {
-        self.types.as_ref().is_none_or(|t| has(t, n))
+        self.types.as_ref().is_none_or(|t| has_bit(t, n))
     }
 }
 
@@ -265,7 +255,7 @@ impl<'g> SetQueries<'g> {
                 (None, true) => self.view.degree(n) as u64,
                 (Some(t), true) => bits.iter().zip(t).map(|(x, m)| (x & m).count_ones() as u64).sum(),
             };
-            let probe = |bits: &[u64], members: &[NodeIndex]| members.iter().filter(|&&v| has(bits, v)).count() as u64;
+            let probe = |bits: &[u64], members: &[NodeIndex]| members.iter().filter(|&&v| has_bit(bits, v)).count() as u64;
             match (self.index.hub(a), self.index.hub(b)) {
                 (Some(ha), Some(hb)) => {
                     let both = match &f.types {
@@ -426,7 +416,7 @@ impl Hops {
 
     /// True if `n` is within the hops.
     pub fn contains(&self, n: NodeIndex) -> bool {
-        has(&self.reached, n)
+        has_bit(&self.reached, n)
     }
 
     /// The nodes, in index order.
@@ -474,7 +464,7 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
     }
     let words = view.slots().div_ceil(64);
     let mut reached = vec![0u64; words];
-    set(&mut reached, source);
+    set_bit(&mut reached, source);
     let mut per_distance = vec![1u64];
     let mut frontier = Frontier::List(vec![source]);
     // Edges (degree sum) of the nodes not yet reached, while the search runs top-down: the work
@@ -493,7 +483,7 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
                 Frontier::List(list) => {
                     let mut bits = vec![0u64; words];
                     for u in list {
-                        set(&mut bits, u);
+                        set_bit(&mut bits, u);
                     }
                     bits
                 }
@@ -509,7 +499,7 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
                         let b = open.trailing_zeros();
                         open &= open - 1;
                         let v = (w * 64) as u32 + b;
-                        if (v as usize) < view.slots() && view.neighbours(v).iter().any(|&u| has(&bits, u)) {
+                        if (v as usize) < view.slots() && view.neighbours(v).iter().any(|&u| has_bit(&bits, u)) {
                             hit |= 1 << b;
                         }
                     }
@@ -530,8 +520,8 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
             let mut next = Vec::new();
             for u in list {
                 for &v in view.neighbours(u) {
-                    if !has(&reached, v) {
-                        set(&mut reached, v);
+                    if !has_bit(&reached, v) {
+                        set_bit(&mut reached, v);
                         next.push(v);
                     }
                 }

@@ -153,6 +153,9 @@ fn unknown_nodes_relations_and_types_are_errors_naming_them() {
     assert!(matches!(q.size(0, 7, SetOp::Union, &open), Err(QueryError::UnknownNode(7))));
     assert!(matches!(q.sizes(&[(0, 1), (9, 1)], SetOp::Union, &open), Err(QueryError::UnknownNode(9))));
     assert!(matches!(q.within_hops(5, 1), Err(QueryError::UnknownNode(5))));
+    let too_many = vec![(0, 1); kg_query::MAX_PAIRS + 1];
+    let err = q.sizes(&too_many, SetOp::Intersection, &open).unwrap_err().to_string();
+    assert!(err.contains("10000001 pairs") && err.contains("split them"), "{err}");
     let err = q.resolve(&NeighbourFilter { relations: Some(vec!["r9".into()]), ..Default::default() }).unwrap_err();
     assert_eq!(err.to_string(), "unknown relation \"r9\"");
     let err = q.resolve(&NeighbourFilter { node_types: Some(vec!["anatomy".into()]), ..Default::default() }).unwrap_err();
