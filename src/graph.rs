@@ -17,9 +17,9 @@ pub type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// An open kgcore database and its derived indexes.
 ///
-/// Usable from many threads at once. The name index, the vector index, MedReason's name graph
-/// and the set index are built (or loaded from their side files) on first use and kept until an update
-/// moves the database to a new generation.
+/// Usable from many threads at once. The name index, the vector index, MedReason's name graph,
+/// the set index and the extraction dictionary are built (or loaded from their side files) on
+/// first use and kept until an update moves the database to a new generation.
 pub struct Graph {
     db: Database,
     warn: WarningSink,
@@ -29,6 +29,7 @@ pub struct Graph {
     pub(crate) vectors: RwLock<Option<(u64, Option<Arc<VectorIndex>>)>>,
     pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
     pub(crate) sets: RwLock<Option<(u64, Arc<crate::sets::SetCache>)>>,
+    pub(crate) dictionary: RwLock<Option<(u64, Arc<kg_index::Dictionary>)>>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -59,6 +60,7 @@ impl Graph {
             vectors: RwLock::new(None),
             name_graph: RwLock::new(None),
             sets: RwLock::new(None),
+            dictionary: RwLock::new(None),
         }
     }
 

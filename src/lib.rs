@@ -11,6 +11,7 @@
 
 pub mod files;
 mod error;
+mod extract;
 pub mod generator;
 mod graph;
 mod medreason;
@@ -30,5 +31,5 @@ pub use names::NameMatch;
 pub use vectors::VectorKind;
 
 pub use kg_core::{Batch, BatchReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
-pub use kg_index::{EntityQuery, Hit, HnswParams, MapOptions, Mapping, SearchMode};
+pub use kg_index::{EntityQuery, ExtractOptions, MatchKind, Mention, Hit, HnswParams, MapOptions, Mapping, SearchMode};
 pub use kg_query::{AllShortest, Constraints, Direction, Hops, NeighbourFilter, PathFinder, SetOp};

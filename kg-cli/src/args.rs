@@ -113,6 +113,25 @@ pub enum Command {
         /// A JSON-lines file of batches ("-" for stdin).
         batches: PathBuf,
     },
+    /// Node names written in free text (dictionary matching: longest names first, plurals and
+    /// punctuation folded, gene symbols only in their own case). TEXT, or with --lines every
+    /// line of a file ("-" for stdin), one JSON document a line, on all cores.
+    Extract {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(required_unless_present = "lines", conflicts_with = "lines")]
+        text: Option<String>,
+        #[arg(long)]
+        lines: Option<PathBuf>,
+        /// Only names of nodes of these types (repeatable).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Also match single long words within an edit or two of a one-word name.
+        #[arg(long)]
+        fuzzy: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Nodes by name: exact (normalised: case, width and spacing folded), prefix or fuzzy.
     Search {
         #[arg(long)]

@@ -30,6 +30,7 @@ macro_rules! out {
     ($($arg:tt)*) => { write!(std::io::stdout(), $($arg)*)? };
 }
 
+mod extract;
 mod sets;
 
 /// True if `e` is a write to a closed pipe: the reader (`head`, a pager) has what it wanted.
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Common { db, nodes, pairs, op, filter, limit, json } => sets::common(db, &nodes, pairs, &op, &filter, limit, json),
         Command::Hops { db, node, k, types, json } => sets::hops(db, &node, k, &types, json),
         Command::Check { db } => check(db),
+        Command::Extract { db, text, lines, types, fuzzy, json } => extract::extract(db, text, lines, types, fuzzy, json),
         Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)
             .map_err(Into::into)
             .and_then(|how| search(db, &text, node_type.as_deref(), how, limit, json)),

@@ -379,3 +379,59 @@ fn set_commands_agree_with_the_library_and_name_bad_input() {
         assert!(err.contains(message), "{args:?}: {err}");
     }
 }
+
+/// A small graph with real names: gene symbols that are English words, a disease, a symptom.
+fn named_graph(dir: &std::path::Path) -> String {
+    let csv = dir.join("kg.csv");
+    let rows = [
+        ("disease_protein", "associated with", 0, "WAS", "gene/protein", 1, "major depressive disorder", "disease"),
+        ("disease_protein", "associated with", 2, "SET", "gene/protein", 1, "major depressive disorder", "disease"),
+        ("disease_phenotype_positive", "phenotype present", 1, "major depressive disorder", "disease", 3, "Fever", "effect/phenotype"),
+        ("indication", "indication", 4, "Ibuprofen", "drug", 3, "Fever", "effect/phenotype"),
+    ];
+    let mut text = String::from("relation,display_relation,x_index,x_id,x_type,x_name,x_source,y_index,y_id,y_type,y_name,y_source\n");
+    for (rel, disp, x, xn, xt, y, yn, yt) in rows {
+        text += &format!("{rel},{disp},{x},X{x},{xt},{xn},src,{y},X{y},{yt},{yn},src\n{rel},{disp},{y},X{y},{yt},{yn},src,{x},X{x},{xt},{xn},src\n");
+    }
+    std::fs::write(&csv, text).unwrap();
+    let db = dir.join("db");
+    let out = kgcore(&["import", "--db", db.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn extract_finds_names_in_text_one_or_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = named_graph(dir.path());
+    let text = "He was febrile with fevers; major depressive disorders and a WAS variant. Took ibuprofen.";
+    let found = ok_json(&["extract", "--db", &db, text, "--json"]);
+    let got: Vec<(&str, &str, &str)> = found.as_array().unwrap().iter().map(|m| (m["text"].as_str().unwrap(), m["name"].as_str().unwrap(), m["how"].as_str().unwrap())).collect();
+    assert_eq!(got, [("fevers", "Fever", "folded"), ("major depressive disorders", "major depressive disorder", "folded"), ("WAS", "WAS", "exact"), ("ibuprofen", "Ibuprofen", "exact")]);
+    let first = &found[0];
+    let chars: Vec<char> = text.chars().collect();
+    let (s, e) = (first["start"].as_u64().unwrap() as usize, first["end"].as_u64().unwrap() as usize);
+    assert_eq!(chars[s..e].iter().collect::<String>(), "fevers");
+    assert_eq!(first["nodes"][0]["type"], "effect/phenotype");
+
+    let drugs = ok_json(&["extract", "--db", &db, text, "--type", "drug", "--json"]);
+    assert_eq!(drugs.as_array().unwrap().len(), 1);
+
+    let lines = dir.path().join("texts.txt");
+    std::fs::write(&lines, "Fever and WAS\nnothing here was set\nibuprofen\n").unwrap();
+    let out = kgcore(&["extract", "--db", &db, "--lines", lines.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let docs: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.iter().map(|d| d.as_array().unwrap().len()).collect::<Vec<_>>(), [2, 0, 1], "one line out per line in, in order");
+
+    let bad: [(&[&str], &str); 2] = [
+        (&["extract", "--db", &db, "x", "--type", "spaceship"], "unknown node type \"spaceship\""),
+        (&["extract", "--db", &db, "--lines", "/no/such/file"], "/no/such/file"),
+    ];
+    for (args, message) in bad {
+        let out = kgcore(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}

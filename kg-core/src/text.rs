@@ -15,6 +15,111 @@ pub fn normalize_keep_case(name: &str) -> String {
     fold(name, false)
 }
 
+/// A word of a text: a run of letters and digits, at `start..end` (bytes) and `chars`
+/// (characters, as Python indexes strings), with its [`match key`](fold_word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Byte range in the text.
+    pub start: usize,
+    /// End of the byte range (exclusive).
+    pub end: usize,
+    /// Character offset of the first character.
+    pub char_start: usize,
+    /// Character offset after the last character.
+    pub char_end: usize,
+    /// The word as matched: NFKC, lowercase, singular ([`fold_word`]).
+    pub key: String,
+    /// The sentence ends between the previous word and this one (`.`, `;`, `:`, `?`, `!` or a
+    /// line break): no name is matched across it.
+    pub after_break: bool,
+}
+
+/// The words of `text`: runs of letters and digits; everything else separates them. A
+/// possessive `'s` is dropped, so "Alzheimer's disease" and "Alzheimer disease" have the same
+/// words.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::new();
+    let mut chars = text.char_indices().enumerate().peekable();
+    let mut after_break = false;
+    while let Some((ci, (bi, c))) = chars.next() {
+        if !c.is_alphanumeric() {
+            after_break |= matches!(c, '.' | ';' | ':' | '?' | '!' | '\n' | '\r');
+            continue;
+        }
+        let (start, char_start) = (bi, ci);
+        let (mut end, mut char_end) = (bi + c.len_utf8(), ci + 1);
+        while let Some(&(cj, (bj, d))) = chars.peek() {
+            if !d.is_alphanumeric() {
+                break;
+            }
+            (end, char_end) = (bj + d.len_utf8(), cj + 1);
+            chars.next();
+        }
+        let surface = &text[start..end];
+        let mut before = text[..start].chars().rev();
+        let possessive = surface.eq_ignore_ascii_case("s")
+            && matches!(before.next(), Some('\'' | '\u{2019}'))
+            && before.next().is_some_and(char::is_alphanumeric);
+        if !possessive {
+            out.push(Word { start, end, char_start, char_end, key: fold_word(surface), after_break });
+            after_break = false;
+        }
+    }
+    out
+}
+
+/// Organ adjectives and the nouns they fold to: `renal failure` is `kidney failure`.
+const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
+    ("cardiac", "heart"),
+    ("cerebral", "brain"),
+    ("cutaneous", "skin"),
+    ("gastric", "stomach"),
+    ("hepatic", "liver"),
+    ("ocular", "eye"),
+    ("ovarian", "ovary"),
+    ("pulmonary", "lung"),
+    ("renal", "kidney"),
+    ("splenic", "spleen"),
+];
+
+/// One word as names and texts are matched: NFKC, lowercase, an English plural made singular
+/// (`therapies` → `therapy`, `abscesses` → `abscess`, `depressions` → `depression`; `-ss`,
+/// `-us`, `-is` kept) and an organ adjective made its noun (`renal` → `kidney`). Names and
+/// texts fold alike, so a fold that is not a real singular (`diabetes` → `diabete`) still
+/// matches itself.
+pub fn fold_word(word: &str) -> String {
+    let mut w = fold(word, true);
+    if let Ok(i) = ORGAN_ADJECTIVES.binary_search_by(|(a, _)| a.cmp(&w.as_str())) {
+        return ORGAN_ADJECTIVES[i].1.to_owned();
+    }
+    let n = w.len();
+    if n < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return w;
+    }
+    if w.ends_with("ies") && n > 4 {
+        w.truncate(n - 3);
+        w.push('y');
+    } else if w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes") {
+        w.truncate(n - 2);
+    } else if w.ends_with('s') && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
+        w.truncate(n - 1);
+    }
+    w
+}
+
+/// A name's match key: its [`words`]' keys joined by single spaces. Punctuation, case, width,
+/// possessives and plurals do not change it.
+pub fn match_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for w in words(name) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&w.key);
+    }
+    key
+}
+
 fn fold(name: &str, lowercase: bool) -> String {
     if name.is_ascii() {
         // ASCII is already NFKC: fold case and spacing in one pass, one allocation.
@@ -48,5 +153,31 @@ mod tests {
         assert_eq!(normalize(" Type 2  Diabetes\r\n"), "type 2 diabetes");
         assert_eq!(normalize_keep_case(" WAS  gene "), "WAS gene");
         assert_eq!(normalize_keep_case("ＷＡＳ\u{a0}x"), "WAS x");
+    }
+
+    #[test]
+    fn words_and_match_keys() {
+        assert_eq!(match_key("Alzheimer's disease"), "alzheimer disease");
+        assert_eq!(match_key("Alzheimer\u{2019}s  Disease"), "alzheimer disease");
+        assert_eq!(match_key("Alzheimer disease"), "alzheimer disease");
+        assert_eq!(match_key("non-small cell lung carcinomas"), "non small cell lung carcinoma");
+        assert_eq!(match_key("Kidney Stones"), "kidney stone");
+        assert_eq!(match_key("therapies, abscesses; boxes"), "therapy abscess box");
+        assert_eq!(match_key("stenosis virus pelvis glass"), "stenosis virus pelvis glass");
+        assert_eq!(match_key("ＣＯＶＩＤ-19"), "covid 19");
+        assert_eq!(match_key("it's"), "it", "a lone possessive s goes");
+        assert_eq!(match_key("Polycystic ovarian syndrome"), match_key("polycystic ovary syndrome"));
+        assert_eq!(match_key("Renal failure"), "kidney failure");
+        assert!(ORGAN_ADJECTIVES.windows(2).all(|w| w[0].0 < w[1].0), "binary search needs sorted adjectives");
+        assert_eq!(match_key("vitamin s"), "vitamin s", "an s that is a word stays");
+        let text = "Fièvre. Le  patient’s pains";
+        let w = words(text);
+        assert_eq!(w.iter().map(|w| w.key.as_str()).collect::<Vec<_>>(), ["fièvre", "le", "patient", "pain"]);
+        assert_eq!(w.iter().map(|w| w.after_break).collect::<Vec<_>>(), [false, true, false, false]);
+        let chars: Vec<char> = text.chars().collect();
+        let last = &w[3];
+        assert_eq!(chars[last.char_start..last.char_end].iter().collect::<String>(), "pains");
+        assert_eq!(&text[last.start..last.end], "pains");
+        assert!(words("").is_empty() && words(" -- ").is_empty());
     }
 }

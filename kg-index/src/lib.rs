@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod extract;
 mod hnsw;
 mod names;
 pub mod npy;
@@ -21,6 +22,7 @@ mod vectors;
 
 pub use hnsw::HnswParams;
 pub use error::IndexError;
+pub use extract::{Dictionary, ExtractOptions, MatchKind, Mention, STOP_WORDS};
 pub use names::{Hit, NameIndex, normalize};
 pub use vectors::{
     DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VECTOR_INDEX_VERSION, VectorIndex, map_entities,

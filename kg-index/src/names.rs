@@ -241,7 +241,7 @@ impl NameIndex {
 
 /// The automaton builders for distances 1 and 2 (transpositions as one edit), built once per
 /// process: building one costs far more than the search it serves.
-fn lev_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+pub(crate) fn lev_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
     static BUILDERS: std::sync::OnceLock<[LevenshteinAutomatonBuilder; 2]> = std::sync::OnceLock::new();
     let b = BUILDERS.get_or_init(|| [LevenshteinAutomatonBuilder::new(1, true), LevenshteinAutomatonBuilder::new(2, true)]);
     &b[usize::from(distance.clamp(1, 2)) - 1]

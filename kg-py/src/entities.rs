@@ -1,10 +1,12 @@
-//! From text to nodes: name search, attached embeddings, and MedReason's entity mapping.
+//! From text to nodes: name search, entity extraction, attached embeddings, and MedReason's
+//! entity mapping.
 
 use kgcore::index::SearchMode;
-use kgcore::{EntityQuery, HnswParams, MapOptions, Mapping, NameMatch, NodeIndex, VectorKind};
+use kgcore::{EntityQuery, ExtractOptions, HnswParams, MapOptions, MatchKind, Mapping, Mention, NameMatch, NodeIndex, VectorKind};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use crate::errors::{at, to_py};
 use crate::graph::PyGraph;
@@ -30,8 +32,60 @@ fn mapping_tuple(m: Mapping) -> MappingTuple {
     }
 }
 
+/// A mention as Python sees it: a dict with `start`, `end` (string indices), `text`, `name`,
+/// `nodes`, `how` ("exact", "folded", "fuzzy") and `distance` (edits, 0 unless fuzzy).
+fn mention_dict(py: Python<'_>, m: Mention) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("start", m.start)?;
+    d.set_item("end", m.end)?;
+    d.set_item("text", m.text)?;
+    d.set_item("name", m.name)?;
+    d.set_item("nodes", m.nodes)?;
+    d.set_item("how", m.how.as_str())?;
+    d.set_item("distance", if let MatchKind::Fuzzy(e) = m.how { e } else { 0 })?;
+    Ok(d)
+}
+
 #[pymethods]
 impl PyGraph {
+    /// The node names written in `text`, in text order, none overlapping: longest names first,
+    /// case, punctuation, possessives and plurals folded, gene symbols only in their own case
+    /// (`WAS`, not "was"), common words and one-letter names never. `node_types` keeps names of
+    /// those types only; `fuzzy=True` also mends a typo inside a long word. Each mention is a
+    /// dict: `start`, `end` (string indices), `text`, `name`, `nodes`, `how` ("exact",
+    /// "folded" or "fuzzy"), `distance`.
+    #[pyo3(signature = (text, *, node_types = None, fuzzy = false))]
+    fn extract<'py>(&self, py: Python<'py>, text: &str, node_types: Option<Vec<String>>, fuzzy: bool) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let options = ExtractOptions { node_types, fuzzy };
+        let graph = self.graph()?;
+        let mentions = py.detach(|| graph.extract(text, &options)).map_err(to_py)?;
+        mentions.into_iter().map(|m| mention_dict(py, m)).collect()
+    }
+
+    /// `extract` for every text, on all cores: one list of mentions per text, in order.
+    #[pyo3(signature = (texts, *, node_types = None, fuzzy = false))]
+    fn extract_many<'py>(
+        &self, py: Python<'py>, texts: Vec<String>, node_types: Option<Vec<String>>, fuzzy: bool,
+    ) -> PyResult<Vec<Vec<Bound<'py, PyDict>>>> {
+        let options = ExtractOptions { node_types, fuzzy };
+        let graph = self.graph()?;
+        let (results, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let mut out = Vec::with_capacity(texts.len());
+            for chunk in texts.chunks(CHUNK) {
+                if poll.interrupted() {
+                    break;
+                }
+                match graph.extract_many(chunk, &options) {
+                    Ok(r) => out.extend(r),
+                    Err(e) => return (Err(e), poll),
+                }
+            }
+            (Ok(out), poll)
+        });
+        poll.finish(results)?.map_err(to_py)?.into_iter().map(|ms| ms.into_iter().map(|m| mention_dict(py, m)).collect()).collect()
+    }
+
     /// Nodes by name, normalised (case, width, spacing): exact, or `prefix`, or within `fuzzy`
     /// edits (1 or 2; not with `prefix`). With `case_sensitive=True` (exact or prefix) only
     /// names in the case given match: `"WAS"` finds the gene, `"was"` does not. Returns at

@@ -29,6 +29,17 @@ class _PathConstraints(TypedDict, total=False):
     max_degree: int | None
 
 @final
+class _Mention(TypedDict):
+    """A node name found in a text by `Graph.extract`."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    nodes: list[int]
+    how: Literal["exact", "folded", "fuzzy"]
+    distance: int
+
 class Graph:
     def info(self) -> dict[str, Any]: ...
     def node(self, index: int) -> dict[str, Any]: ...
@@ -137,6 +148,10 @@ class Graph:
         case_sensitive: bool = False,
         limit: int = 20,
     ) -> list[tuple[str, int, list[int]]]: ...
+    def extract(self, text: str, *, node_types: list[str] | None = None, fuzzy: bool = False) -> list[_Mention]: ...
+    def extract_many(
+        self, texts: list[str], *, node_types: list[str] | None = None, fuzzy: bool = False
+    ) -> list[list[_Mention]]: ...
     def set_vectors(
         self,
         ids: npt.NDArray[np.int64],
