@@ -28,7 +28,6 @@ class _PathConstraints(TypedDict, total=False):
     max_hops: int | None
     max_degree: int | None
 
-@final
 class _Mention(TypedDict):
     """A node name found in a text by `Graph.extract`."""
 
@@ -40,6 +39,7 @@ class _Mention(TypedDict):
     how: Literal["exact", "folded", "fuzzy"]
     distance: int
 
+@final
 class Graph:
     def info(self) -> dict[str, Any]: ...
     def node(self, index: int) -> dict[str, Any]: ...
