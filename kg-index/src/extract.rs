@@ -196,11 +196,11 @@ impl Dictionary {
             }
         }
         if options.fuzzy {
-            for i in 0..words.len() {
-                if owner[i].is_none()
+            for (i, o) in owner.iter_mut().enumerate() {
+                if o.is_none()
                     && let Some(c) = self.fuzzy(view, text, &words, i, types.as_deref())
                 {
-                    owner[i] = Some(kept.len());
+                    *o = Some(kept.len());
                     kept.push(c);
                 }
             }
@@ -466,5 +466,24 @@ mod tests {
         let got = found("influnza and Haemophilus influenzae", &fuzzy);
         assert_eq!(got.iter().map(|g| (g.0.as_str(), g.1)).collect::<Vec<_>>(), [("influnza", "fuzzy")]);
         assert!(texts("influnza").is_empty(), "fuzzy is asked for");
+    }
+
+    proptest::proptest! {
+        /// Any text, however odd its characters, gives mentions in order whose offsets cut out
+        /// exactly their text.
+        #[test]
+        fn any_text_gives_well_formed_mentions(text in "(\\PC|[ .'’-]|WAS|pain|heart failure|Ｆｅｖｅｒ){0,40}", fuzzy: bool) {
+            let v = view(NAMES);
+            let d = Dictionary::build(&v);
+            let found = d.extract(&v, &text, &ExtractOptions { fuzzy, ..Default::default() }).unwrap();
+            let chars: Vec<char> = text.chars().collect();
+            let mut end = 0;
+            for m in found {
+                proptest::prop_assert!(m.start >= end && m.start < m.end && m.end <= chars.len());
+                proptest::prop_assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
+                proptest::prop_assert!(!m.nodes.is_empty());
+                end = m.end;
+            }
+        }
     }
 }
