@@ -20,6 +20,14 @@ pub enum Error {
     /// A call that needs embeddings on a database that has none attached.
     #[error("no embeddings are attached to this database (attach them with set_vectors or `kgcore embed-import`)")]
     NoEmbeddings,
+    /// A file the facade reads or writes itself (a QA file, a grounded output).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// Arguments that do not fit together.
     #[error("{0}")]
     InvalidArgument(String),

@@ -132,6 +132,40 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// MedReason's KG step for a file of QA records (MedQA, MedBullets, MedXpertQA, HLE JSON
+    /// lines): entities of question and answer extracted and mapped, all shortest paths per
+    /// pair sampled and pruned, one grounded record a line in OUT. Resumes: records already
+    /// in OUT are skipped. Bad lines are reported, not fatal.
+    Ground {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        qa: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// The records' dataset_name (default: the QA file's name without extension).
+        #[arg(long)]
+        dataset: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Groups with more shortest paths are sampled down to this many.
+        #[arg(long, default_value_t = 50)]
+        max_paths: usize,
+        /// Paths kept per group, the least hub-laden first.
+        #[arg(long, default_value_t = 3)]
+        keep: usize,
+        #[arg(long)]
+        max_hops: Option<u32>,
+        /// Only entities of these node types (repeatable).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Also match single long words within an edit or two of a one-word name.
+        #[arg(long)]
+        fuzzy: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Nodes by name: exact (normalised: case, width and spacing folded), prefix or fuzzy.
     Search {
         #[arg(long)]

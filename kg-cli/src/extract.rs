@@ -1,7 +1,8 @@
-//! `kgcore extract`: node names in free text.
+//! `kgcore extract` (node names in free text) and `kgcore ground` (QA records grounded in
+//! paths).
 
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use kgcore::core::GraphView;
 use kgcore::{ExtractOptions, Mention};
@@ -65,5 +66,40 @@ pub fn extract(db: PathBuf, text: Option<String>, lines: Option<PathBuf>, types:
     }
     flush(&mut texts, &mut out)?;
     out.flush()?;
+    Ok(())
+}
+
+pub fn ground(db: PathBuf, qa: &Path, out: &Path, dataset: Option<&str>, options: &kgcore::GroundOptions, json: bool) -> CliResult {
+    let graph = open(&db)?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} QAs {per_sec} {eta}").expect("a valid template"));
+        bar
+    });
+    let progress = |done: usize, all: usize| {
+        if let Some(b) = &bar {
+            b.set_length(all as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let summary = graph.ground_file(qa, out, dataset, options, &progress, kgcore::query::NEVER)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if json {
+        return print_json(&summary);
+    }
+    outln!("{} QA records read from {}", summary.read, qa.display());
+    outln!("  {} already in {}, skipped", summary.already_done, out.display());
+    outln!("  {} bad lines, skipped", summary.bad);
+    for line in &summary.bad_lines {
+        outln!("    {line}");
+    }
+    outln!("  {} with a question entity, {} with an answer entity", summary.with_question_entity, summary.with_answer_entity);
+    outln!("  {} with a path: written", summary.with_path);
+    outln!(
+        "  dropped: {} without a question entity, {} without an answer entity, {} without a path",
+        summary.dropped_no_question_entity, summary.dropped_no_answer_entity, summary.dropped_no_path
+    );
     Ok(())
 }

@@ -52,6 +52,11 @@ fn main() -> ExitCode {
         Command::Hops { db, node, k, types, json } => sets::hops(db, &node, k, &types, json),
         Command::Check { db } => check(db),
         Command::Extract { db, text, lines, types, fuzzy, json } => extract::extract(db, text, lines, types, fuzzy, json),
+        Command::Ground { db, qa, out, dataset, seed, max_paths, keep, max_hops, types, fuzzy, json } => {
+            let extract = kgcore::ExtractOptions { node_types: (!types.is_empty()).then_some(types), fuzzy };
+            let options = kgcore::GroundOptions { max_paths, keep, seed, max_hops, extract };
+            extract::ground(db, &qa, &out, dataset.as_deref(), &options, json)
+        }
         Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)
             .map_err(Into::into)
             .and_then(|how| search(db, &text, node_type.as_deref(), how, limit, json)),

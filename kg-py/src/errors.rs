@@ -28,6 +28,7 @@ pub fn to_py(e: impl Into<Error>) -> PyErr {
             StorageError::Corruption { .. } => CorruptionError::new_err(text),
             _ => KgcoreError::new_err(text),
         },
+        Error::Io { source, .. } => PyOSError::new_err((source.raw_os_error().unwrap_or(0), text)),
         Error::Query(QueryError::UnknownNode(_) | QueryError::UnknownNodeName(_)) => PyKeyError::new_err(text),
         Error::Query(_) => PyValueError::new_err(text),
         Error::Index(IndexError::Io { .. }) => PyOSError::new_err(text),

@@ -6,6 +6,7 @@ mod entities;
 mod errors;
 mod frames;
 mod graph;
+mod ground;
 mod interrupts;
 mod options;
 mod paths;

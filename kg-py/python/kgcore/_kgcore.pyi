@@ -152,6 +152,20 @@ class Graph:
     def extract_many(
         self, texts: list[str], *, node_types: list[str] | None = None, fuzzy: bool = False
     ) -> list[list[_Mention]]: ...
+    def ground_file(
+        self,
+        qa: str | PathLike[str],
+        out: str | PathLike[str],
+        *,
+        dataset: str | None = None,
+        seed: int = 0,
+        max_paths: int = 50,
+        keep: int = 3,
+        max_hops: int | None = None,
+        node_types: list[str] | None = None,
+        fuzzy: bool = False,
+        progress: Any = None,
+    ) -> dict[str, Any]: ...
     def set_vectors(
         self,
         ids: npt.NDArray[np.int64],

@@ -1,0 +1,415 @@
+//! MedReason's KG step as one job, without a model: a QA record in; its question and answer
+//! entities extracted and mapped to MedReason's graph (a node per lowercased name); all
+//! shortest paths for every question × answer entity, groups above `max_paths` sampled with a
+//! seed of the record's own; at most `keep` paths per group, the least hub-laden first; the
+//! paths rendered as MedReason's prompt lines and with relations; the prompt a
+//! chain-of-thought model would receive.
+//!
+//! Every random choice is seeded by the options' seed and the record's dataset and id, so a
+//! record grounds the same whichever process, order or batch it is grounded in.
+
+use std::io::{BufRead, Seek, Write};
+use std::path::Path;
+
+use kg_core::rng::SplitMix64;
+use kg_core::{GraphView, NodeIndex};
+use kg_index::{ExtractOptions, MatchKind, Mention};
+use kg_query::paths::all_shortest;
+use kg_query::{Limits, NameGraph};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Error, Graph, Result};
+
+/// One medical question with its answer, as read from a QA file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QaRecord {
+    /// The dataset it belongs to (the file's name unless given).
+    pub dataset_name: String,
+    /// Its id: the record's `id` or `idx`, else its line number.
+    pub id_in_dataset: String,
+    /// The question text.
+    pub question: String,
+    /// The answer text: `answer`, else the option `answer_idx` or `label` names.
+    pub answer: String,
+    /// The options, as given (`null` without).
+    pub options: Value,
+}
+
+impl QaRecord {
+    /// Reads one JSON line of a MedQA, MedBullets, MedXpertQA or HLE file (their field names
+    /// differ). The error says what is missing or malformed.
+    pub fn parse(line: &str, dataset: &str, line_number: usize) -> std::result::Result<QaRecord, String> {
+        let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+        let obj = v.as_object().ok_or("not a JSON object")?;
+        let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let id = match obj.get("id").or_else(|| obj.get("idx")) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => line_number.to_string(),
+        };
+        let question = text("question").ok_or("no question text (field `question`)")?.to_owned();
+        let options = obj.get("options").cloned().unwrap_or(Value::Null);
+        let letter = text("answer_idx").or_else(|| text("label"));
+        let answer = match (text("answer"), letter) {
+            // HLE writes `C. Patient 3, ...`: the option letter goes.
+            (Some(a), Some(l)) => a.strip_prefix(l).and_then(|r| r.strip_prefix('.')).map_or(a, str::trim).to_owned(),
+            (Some(a), None) => a.to_owned(),
+            (None, Some(l)) => options
+                .get(l)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("the answer option {l:?} is missing from `options` or empty"))?
+                .to_owned(),
+            (None, None) => return Err("no answer text (field `answer`, or `answer_idx`/`label` naming an option)".into()),
+        };
+        if answer.is_empty() {
+            return Err("empty answer text".into());
+        }
+        Ok(QaRecord { dataset_name: dataset.to_owned(), id_in_dataset: id, question, answer, options })
+    }
+
+    /// The question without the answer choices some files append to it.
+    fn question_stem(&self) -> &str {
+        self.question.split("Answer Choices:").next().unwrap_or(&self.question)
+    }
+}
+
+/// How records are grounded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroundOptions {
+    /// Groups with more shortest paths are sampled down to this many (MedReason: 50).
+    pub max_paths: usize,
+    /// Paths kept per group (MedReason's model keeps at most 3).
+    pub keep: usize,
+    /// Seeds the sampling, with each record's dataset and id.
+    pub seed: u64,
+    /// Paths longer than this many edges are not looked for.
+    pub max_hops: Option<u32>,
+    /// Which names the extraction looks for.
+    pub extract: ExtractOptions,
+}
+
+impl Default for GroundOptions {
+    fn default() -> Self {
+        GroundOptions { max_paths: 50, keep: 3, seed: 0, max_hops: None, extract: ExtractOptions::default() }
+    }
+}
+
+/// An entity of a question or answer, mapped to a node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// As written.
+    pub text: String,
+    /// Character offsets in the question or answer text.
+    pub start: usize,
+    /// End of the character range (exclusive).
+    pub end: usize,
+    /// The name in MedReason's graph (lowercased).
+    pub name: String,
+    /// The node type of `node`.
+    #[serde(rename = "type")]
+    pub node_type: String,
+    /// The first node bearing the name (all of them merge in MedReason's graph).
+    pub node: NodeIndex,
+    /// `exact`, `folded` or `fuzzy`.
+    pub how: &'static str,
+    /// Edits between text and name (fuzzy matches; else 0).
+    pub distance: u8,
+}
+
+/// One shortest path, three ways.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroundedPath {
+    /// The names along it (lowercased, as MedReason's graph has them).
+    pub names: Vec<String>,
+    /// Per name, the nodes bearing it.
+    pub nodes: Vec<Vec<NodeIndex>>,
+    /// With the relation of a stored edge between nodes of consecutive names:
+    /// `fever -[indication]- ibuprofen`.
+    pub labelled: String,
+}
+
+/// The paths between one question entity and one answer entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathGroup {
+    /// The question entity's name.
+    pub from: String,
+    /// The answer entity's name.
+    pub to: String,
+    /// Edges on each path.
+    pub distance: u32,
+    /// Shortest paths in all (a decimal string: it can exceed any integer type).
+    pub count: String,
+    /// True when the group was sampled down to `max_paths`.
+    pub sampled: bool,
+    /// The paths kept, the least hub-laden first.
+    pub paths: Vec<GroundedPath>,
+}
+
+/// A grounded QA record: MedReason's fields, the entities, the paths and the prompt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grounded {
+    /// The record as read.
+    #[serde(flatten)]
+    pub record: QaRecord,
+    /// Written by a chain-of-thought model; `null` here.
+    pub reasoning: Option<String>,
+    /// Entities of the question.
+    pub question_entities: Vec<Entity>,
+    /// Entities of the answer.
+    pub answer_entities: Vec<Entity>,
+    /// Per question × answer entity pair with a path.
+    pub path_groups: Vec<PathGroup>,
+    /// The kept paths in MedReason's prompt format, `1:a->b->c`, one a line.
+    pub thinking_paths: String,
+    /// What a chain-of-thought model would be asked.
+    pub prompt: String,
+    /// Why the record has no paths (`None` when it has).
+    pub dropped: Option<&'static str>,
+}
+
+/// Why records were dropped, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GroundSummary {
+    /// Lines read from the QA file (blank lines aside).
+    pub read: usize,
+    /// Records already in the output, skipped.
+    pub already_done: usize,
+    /// Lines that are not a usable record.
+    pub bad: usize,
+    /// The first bad lines: `file:line: reason`.
+    pub bad_lines: Vec<String>,
+    /// Records with at least one mapped question entity.
+    pub with_question_entity: usize,
+    /// Records with at least one mapped answer entity.
+    pub with_answer_entity: usize,
+    /// Records with at least one path: the records written.
+    pub with_path: usize,
+    /// Dropped: no entity in the question.
+    pub dropped_no_question_entity: usize,
+    /// Dropped: no entity in the answer.
+    pub dropped_no_answer_entity: usize,
+    /// Dropped: entities on both sides, no path between any pair.
+    pub dropped_no_path: usize,
+}
+
+/// The seed of one record: the options' seed mixed with its dataset and id (FNV-1a, then
+/// SplitMix64), the same on every platform.
+fn record_seed(seed: u64, record: &QaRecord) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in record.dataset_name.bytes().chain([0]).chain(record.id_in_dataset.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    SplitMix64::new(h).next_u64()
+}
+
+impl Graph {
+    /// Grounds one QA record (see the module's description).
+    pub fn ground(&self, record: &QaRecord, options: &GroundOptions) -> Result<Grounded> {
+        kg_query::check_listed(options.max_paths, "max_paths")?;
+        let (view, names) = (self.view(), self.name_graph());
+        let dictionary = self.dictionary();
+        let question = dictionary.extract(&view, record.question_stem(), &options.extract)?;
+        let answer = dictionary.extract(&view, &record.answer, &options.extract)?;
+        let answer_entities = entities(&view, &names, answer, &[]);
+        let answer_ids: Vec<u32> = answer_entities.iter().filter_map(|e| names.id(&e.name)).collect();
+        let question_entities = entities(&view, &names, question, &answer_ids);
+        let seed = record_seed(options.seed, record);
+        let limits = Limits { blocked: None, max_hops: options.max_hops.unwrap_or(u32::MAX) };
+        let mut path_groups = Vec::new();
+        for (qi, q) in question_entities.iter().enumerate() {
+            for (ai, a) in answer_entities.iter().enumerate() {
+                let (Some(s), Some(t)) = (names.id(&q.name), names.id(&a.name)) else { continue };
+                let all = all_shortest(&*names, limits, s, t);
+                let Some(distance) = all.distance else { continue };
+                let count = all.count();
+                let group_seed = SplitMix64::new(seed ^ ((qi as u64) << 32 | ai as u64)).next_u64();
+                let mut paths = all.sample(options.max_paths, group_seed)?;
+                // The least hub-laden paths first: a path through a hub says little.
+                let hubness = |p: &Vec<u32>| -> f64 { p[1..p.len() - 1].iter().map(|&n| (1.0 + names.neighbours(n).len() as f64).ln()).sum() };
+                paths.sort_by(|x, y| hubness(x).total_cmp(&hubness(y)));
+                paths.truncate(options.keep);
+                let paths = paths.iter().map(|p| self.grounded_path(&view, &names, p)).collect::<Result<_>>()?;
+                path_groups.push(PathGroup { from: q.name.clone(), to: a.name.clone(), distance, count: count.to_string(), sampled: count > options.max_paths as u128, paths });
+            }
+        }
+        let kept: Vec<&Vec<String>> = path_groups.iter().flat_map(|g| g.paths.iter().map(|p| &p.names)).collect();
+        let thinking_paths = kg_query::render::medreason(&kept.into_iter().cloned().collect::<Vec<_>>());
+        let dropped = if question_entities.is_empty() {
+            Some("no question entity")
+        } else if answer_entities.is_empty() {
+            Some("no answer entity")
+        } else if path_groups.is_empty() {
+            Some("no path")
+        } else {
+            None
+        };
+        let prompt = prompt(record, &thinking_paths);
+        Ok(Grounded { record: record.clone(), reasoning: None, question_entities, answer_entities, path_groups, thinking_paths, prompt, dropped })
+    }
+
+    fn grounded_path(&self, view: &GraphView, names: &NameGraph, path: &[u32]) -> Result<GroundedPath> {
+        let idx = self.name_index();
+        let names: Vec<String> = path.iter().map(|&n| names.name(n).to_owned()).collect();
+        let nodes: Vec<Vec<NodeIndex>> = names.iter().map(|n| idx.exact(view, n, None).unwrap_or_default()).collect();
+        let mut labelled = names[0].clone();
+        for (i, w) in nodes.windows(2).enumerate() {
+            let label = w[0].iter().flat_map(|&u| w[1].iter().map(move |&v| (u, v))).find_map(|(u, v)| {
+                view.labels_between(u, v).first().or_else(|| view.labels_between(v, u).first()).copied()
+            });
+            match label {
+                Some(l) => labelled.push_str(&format!(" -[{}]- ", view.vocab().label_display(l))),
+                None => labelled.push_str(" -- "),
+            }
+            labelled.push_str(&names[i + 1]);
+        }
+        Ok(GroundedPath { names, nodes, labelled })
+    }
+
+    /// Grounds every record of the JSON-lines file `qa` into `out`, one record with paths a
+    /// line, on all cores. Records already in `out` are skipped (a cut last line is dropped
+    /// first), so a stopped run resumes; each batch of lines goes out in one write. A bad
+    /// line is counted and named in the summary, never fatal. `progress` hears the lines
+    /// done and the lines in all; `stop` is asked between batches.
+    pub fn ground_file(
+        &self, qa: &Path, out: &Path, dataset: Option<&str>, options: &GroundOptions, progress: &(dyn Fn(usize, usize) + Sync),
+        stop: kg_query::Stop<'_>,
+    ) -> Result<GroundSummary> {
+        kg_query::check_listed(options.max_paths, "max_paths")?;
+        fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+            move |source| Error::Io { path: path.display().to_string(), source }
+        }
+        let text = std::fs::read_to_string(qa).map_err(io(qa))?;
+        let dataset = dataset.map(str::to_owned).unwrap_or_else(|| qa.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        let done = done_records(out)?;
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(out).map_err(io(out))?;
+        let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty()).collect();
+        let mut summary = GroundSummary { read: lines.len(), ..Default::default() };
+        const BATCH: usize = 256;
+        for (b, batch) in lines.chunks(BATCH).enumerate() {
+            if stop() {
+                return Err(kg_query::QueryError::Interrupted.into());
+            }
+            let results: Vec<(usize, std::result::Result<Grounded, String>)> = batch
+                .par_iter()
+                .map(|&(n, line)| {
+                    let r = QaRecord::parse(line, &dataset, n).and_then(|rec| {
+                        if done.contains(&(rec.dataset_name.clone(), rec.id_in_dataset.clone())) {
+                            return Err(String::new());
+                        }
+                        self.ground(&rec, options).map_err(|e| e.to_string())
+                    });
+                    (n, r)
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            for (n, r) in results {
+                match r {
+                    Err(reason) if reason.is_empty() => summary.already_done += 1,
+                    Err(reason) => {
+                        summary.bad += 1;
+                        if summary.bad_lines.len() < 20 {
+                            summary.bad_lines.push(format!("{}:{n}: {reason}", qa.display()));
+                        }
+                    }
+                    Ok(g) => {
+                        summary.with_question_entity += usize::from(!g.question_entities.is_empty());
+                        summary.with_answer_entity += usize::from(!g.answer_entities.is_empty());
+                        match g.dropped {
+                            Some("no question entity") => summary.dropped_no_question_entity += 1,
+                            Some("no answer entity") => summary.dropped_no_answer_entity += 1,
+                            Some(_) => summary.dropped_no_path += 1,
+                            None => {
+                                summary.with_path += 1;
+                                serde_json::to_writer(&mut bytes, &g).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+                                bytes.push(b'\n');
+                            }
+                        }
+                    }
+                }
+            }
+            file.write_all(&bytes).map_err(io(out))?;
+            progress(((b + 1) * BATCH).min(lines.len()), lines.len());
+        }
+        file.sync_data().map_err(io(out))?;
+        Ok(summary)
+    }
+}
+
+/// The (dataset, id) of every whole record already in `out`; a last line cut short by a
+/// stopped run is removed so appending continues a well-formed file.
+fn done_records(out: &Path) -> Result<std::collections::HashSet<(String, String)>> {
+    let io = |source| Error::Io { path: out.display().to_string(), source };
+    let mut done = std::collections::HashSet::new();
+    let Ok(mut file) = std::fs::OpenOptions::new().read(true).write(true).open(out) else { return Ok(done) };
+    let mut whole = 0u64;
+    let mut reader = std::io::BufReader::new(&mut file);
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(io)?;
+        if n == 0 || !line.ends_with('\n') {
+            break;
+        }
+        number += 1;
+        let v: Value = serde_json::from_str(&line)
+            .map_err(|e| Error::InvalidArgument(format!("{}:{number}: not a grounded record ({e}); is it another file?", out.display())))?;
+        let key = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        done.insert((key("dataset_name"), key("id_in_dataset")));
+        whole += n as u64;
+    }
+    drop(reader);
+    if file.seek(std::io::SeekFrom::End(0)).map_err(io)? != whole {
+        file.set_len(whole).map_err(io)?;
+    }
+    Ok(done)
+}
+
+/// The mentions as entities of MedReason's graph, each name once, none of `exclude`.
+fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude: &[u32]) -> Vec<Entity> {
+    let mut seen: Vec<u32> = exclude.to_vec();
+    let mut out = Vec::new();
+    for m in mentions {
+        let Some(id) = names.id(&m.name) else { continue };
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let node = m.nodes[0];
+        let distance = if let MatchKind::Fuzzy(d) = m.how { d } else { 0 };
+        out.push(Entity {
+            name: names.name(id).to_owned(),
+            node_type: view.node(node).map(|r| r.node_type.to_owned()).unwrap_or_default(),
+            node,
+            how: m.how.as_str(),
+            distance,
+            text: m.text,
+            start: m.start,
+            end: m.end,
+        });
+    }
+    out
+}
+
+/// What a chain-of-thought model is asked: the question, its options, the answer and the
+/// paths, and to reason from them.
+fn prompt(record: &QaRecord, thinking_paths: &str) -> String {
+    let mut p = format!("Question: {}\n", record.question.trim());
+    if let Some(options) = record.options.as_object() {
+        p.push_str("Options:\n");
+        for (k, v) in options {
+            p.push_str(&format!("{k}. {}\n", v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+        }
+    }
+    p.push_str(&format!("Answer: {}\n", record.answer));
+    if !thinking_paths.is_empty() {
+        p.push_str("Paths in a medical knowledge graph from entities of the question to entities of the answer:\n");
+        p.push_str(thinking_paths);
+    }
+    p.push_str("Reason step by step from the question to the answer, using the paths where they are relevant and saying where they are not.\n");
+    p
+}

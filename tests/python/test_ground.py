@@ -1,0 +1,71 @@
+"""MedReason's KG step end to end: the CLI and Python write the same records; Ctrl-C leaves a
+file the rerun completes to exactly what one whole run writes."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import kgcore.medreason
+
+QA = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "qa"
+
+
+@pytest.fixture(scope="module")
+def medqa(tmp_path_factory):
+    path = QA / "medqa_test.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/data/qa is not present")
+    return path
+
+
+def records(path):
+    return [json.loads(line) for line in pathlib.Path(path).read_text().splitlines()]
+
+
+def test_cli_and_python_write_the_same_records(kgcore_cli, hetionet_db, medqa, tmp_path):
+    out_cli, out_py = tmp_path / "cli.jsonl", tmp_path / "py.jsonl"
+    done = subprocess.run([str(kgcore_cli), "ground", "--db", str(hetionet_db), "--qa", str(medqa), "--out", str(out_cli), "--seed", "3", "--json"],
+                          check=True, capture_output=True, text=True)
+    summary = json.loads(done.stdout)
+    assert kgcore.medreason.ground(hetionet_db, medqa, out_py, seed=3) == summary
+    assert out_cli.read_bytes() == out_py.read_bytes()
+    written = records(out_py)
+    assert len(written) == summary["with_path"] > 0.3 * summary["read"]
+    for r in written:
+        assert r["path_groups"] and r["question_entities"] and r["answer_entities"] and r["reasoning"] is None
+        for e in r["question_entities"]:
+            assert r["question"][e["start"]:e["end"]] == e["text"]
+        lines = r["thinking_paths"].splitlines()
+        assert len(lines) == sum(len(g["paths"]) for g in r["path_groups"])
+        for g in r["path_groups"]:
+            assert 1 <= len(g["paths"]) <= 3 and int(g["count"]) >= len(g["paths"])
+            for p in g["paths"]:
+                assert len(p["names"]) == g["distance"] + 1 and p["names"][0] == g["from"] and p["names"][-1] == g["to"]
+        assert r["thinking_paths"] in r["prompt"]
+
+
+def test_ctrl_c_leaves_a_file_the_rerun_completes(hetionet_db, medqa, tmp_path):
+    whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"
+    kgcore.medreason.ground(hetionet_db, medqa, whole)
+    slow = (
+        "import sys, time, kgcore.medreason\n"
+        "def slow(done, total):\n"
+        "    print(done, flush=True); time.sleep(0.3)\n"
+        f"kgcore.medreason.ground({str(hetionet_db)!r}, {str(medqa)!r}, {str(cut)!r}, progress=slow)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", slow], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "256", "one batch is written"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    partial = cut.read_text()
+    assert 0 < len(partial) < len(whole.read_text())
+    summary = kgcore.medreason.ground(hetionet_db, medqa, cut)
+    assert summary["already_done"] > 0
+    assert cut.read_bytes() == whole.read_bytes()
