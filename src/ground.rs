@@ -168,7 +168,21 @@ pub struct Grounded {
     /// What a chain-of-thought model would be asked.
     pub prompt: String,
     /// Why the record has no paths (`None` when it has).
-    pub dropped: Option<&'static str>,
+    pub dropped: Option<Dropped>,
+}
+
+/// Why a grounded record has no paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Dropped {
+    /// No entity was found in the question.
+    #[serde(rename = "no question entity")]
+    NoQuestionEntity,
+    /// No entity was found in the answer.
+    #[serde(rename = "no answer entity")]
+    NoAnswerEntity,
+    /// No question entity reaches an answer entity.
+    #[serde(rename = "no path")]
+    NoPath,
 }
 
 /// Why records were dropped, counted.
@@ -232,18 +246,18 @@ impl Graph {
                 let hubness = |p: &Vec<u32>| -> f64 { p[1..p.len() - 1].iter().map(|&n| (1.0 + names.neighbours(n).len() as f64).ln()).sum() };
                 paths.sort_by(|x, y| hubness(x).total_cmp(&hubness(y)));
                 paths.truncate(options.keep);
-                let paths = paths.iter().map(|p| self.grounded_path(&view, &names, p)).collect::<Result<_>>()?;
+                let paths = paths.iter().map(|p| self.grounded_path(&view, &names, p)).collect();
                 path_groups.push(PathGroup { from: q.name.clone(), to: a.name.clone(), distance, count: count.to_string(), sampled: count > options.max_paths as u128, paths });
             }
         }
         let kept: Vec<&Vec<String>> = path_groups.iter().flat_map(|g| g.paths.iter().map(|p| &p.names)).collect();
         let thinking_paths = kg_query::render::medreason(&kept.into_iter().cloned().collect::<Vec<_>>());
         let dropped = if question_entities.is_empty() {
-            Some("no question entity")
+            Some(Dropped::NoQuestionEntity)
         } else if answer_entities.is_empty() {
-            Some("no answer entity")
+            Some(Dropped::NoAnswerEntity)
         } else if path_groups.is_empty() {
-            Some("no path")
+            Some(Dropped::NoPath)
         } else {
             None
         };
@@ -251,7 +265,7 @@ impl Graph {
         Ok(Grounded { record: record.clone(), reasoning: None, question_entities, answer_entities, path_groups, thinking_paths, prompt, dropped })
     }
 
-    fn grounded_path(&self, view: &GraphView, names: &NameGraph, path: &[u32]) -> Result<GroundedPath> {
+    fn grounded_path(&self, view: &GraphView, names: &NameGraph, path: &[u32]) -> GroundedPath {
         let idx = self.name_index();
         let names: Vec<String> = path.iter().map(|&n| names.name(n).to_owned()).collect();
         let nodes: Vec<Vec<NodeIndex>> = names.iter().map(|n| idx.exact(view, n, None).unwrap_or_default()).collect();
@@ -266,7 +280,7 @@ impl Graph {
             }
             labelled.push_str(&names[i + 1]);
         }
-        Ok(GroundedPath { names, nodes, labelled })
+        GroundedPath { names, nodes, labelled }
     }
 
     /// Grounds every record of the JSON-lines file `qa` into `out`, one record with paths a
@@ -319,9 +333,9 @@ impl Graph {
                         summary.with_question_entity += usize::from(!g.question_entities.is_empty());
                         summary.with_answer_entity += usize::from(!g.answer_entities.is_empty());
                         match g.dropped {
-                            Some("no question entity") => summary.dropped_no_question_entity += 1,
-                            Some("no answer entity") => summary.dropped_no_answer_entity += 1,
-                            Some(_) => summary.dropped_no_path += 1,
+                            Some(Dropped::NoQuestionEntity) => summary.dropped_no_question_entity += 1,
+                            Some(Dropped::NoAnswerEntity) => summary.dropped_no_answer_entity += 1,
+                            Some(Dropped::NoPath) => summary.dropped_no_path += 1,
                             None => {
                                 summary.with_path += 1;
                                 serde_json::to_writer(&mut bytes, &g).map_err(|e| Error::InvalidArgument(e.to_string()))?;

@@ -1,7 +1,7 @@
 //! MedReason's KG step as one job: QA records of each file style read, grounded on a small
 //! named graph, sampled and pruned with seeds of their own; files resumed, bad lines reported.
 
-use kgcore::{Batch, Edge, Graph, GroundOptions, Node, QaRecord};
+use kgcore::{Batch, Dropped, Edge, Graph, GroundOptions, Node, QaRecord};
 
 const NODES: &[(&str, &str)] = &[
     ("Fever", "effect/phenotype"),
@@ -85,9 +85,9 @@ fn a_record_grounds_in_paths_entities_and_a_prompt() {
     assert!(out.prompt.contains("Answer: Oseltamivir") && out.prompt.contains(&out.thinking_paths) && out.prompt.contains("B. Oseltamivir"));
 
     let unreachable = QaRecord::parse(r#"{"question": "fever", "answer": "Zinc"}"#, "d", 2).unwrap();
-    assert_eq!(g.ground(&unreachable, &GroundOptions::default()).unwrap().dropped, Some("no path"));
+    assert_eq!(g.ground(&unreachable, &GroundOptions::default()).unwrap().dropped, Some(Dropped::NoPath));
     let nothing = QaRecord::parse(r#"{"question": "Which is it?", "answer": "Zinc"}"#, "d", 3).unwrap();
-    assert_eq!(g.ground(&nothing, &GroundOptions::default()).unwrap().dropped, Some("no question entity"));
+    assert_eq!(g.ground(&nothing, &GroundOptions::default()).unwrap().dropped, Some(Dropped::NoQuestionEntity));
     let same = QaRecord::parse(r#"{"question": "Fever and more", "answer": "Fever"}"#, "d", 4).unwrap();
     let same = g.ground(&same, &GroundOptions::default()).unwrap();
     assert!(same.question_entities.is_empty(), "an answer entity is not also a question entity");

@@ -123,12 +123,8 @@ pub enum Command {
         text: Option<String>,
         #[arg(long)]
         lines: Option<PathBuf>,
-        /// Only names of nodes of these types (repeatable).
-        #[arg(long = "type")]
-        types: Vec<String>,
-        /// Also match single long words within an edit or two of a one-word name.
-        #[arg(long)]
-        fuzzy: bool,
+        #[command(flatten)]
+        extract: ExtractArgs,
         #[arg(long)]
         json: bool,
     },
@@ -156,12 +152,8 @@ pub enum Command {
         keep: usize,
         #[arg(long)]
         max_hops: Option<u32>,
-        /// Only entities of these node types (repeatable).
-        #[arg(long = "type")]
-        types: Vec<String>,
-        /// Also match single long words within an edit or two of a one-word name.
-        #[arg(long)]
-        fuzzy: bool,
+        #[command(flatten)]
+        extract: ExtractArgs,
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
@@ -333,5 +325,23 @@ impl SetFilterArgs {
             relations: (!self.relations.is_empty()).then(|| self.relations.clone()),
             node_types: (!self.types.is_empty()).then(|| self.types.clone()),
         })
+    }
+}
+
+/// Which names entity extraction looks for.
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// Only names of nodes of these types (repeatable).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+    /// Also match single long words within an edit or two of a one-word name.
+    #[arg(long)]
+    pub fuzzy: bool,
+}
+
+impl ExtractArgs {
+    /// The extraction options these arguments ask for.
+    pub fn options(&self) -> kgcore::ExtractOptions {
+        kgcore::ExtractOptions { node_types: (!self.types.is_empty()).then(|| self.types.clone()), fuzzy: self.fuzzy }
     }
 }

@@ -24,13 +24,12 @@ pub(crate) fn mention_json(view: &GraphView, m: &Mention) -> serde_json::Value {
     })
 }
 
-pub fn extract(db: PathBuf, text: Option<String>, lines: Option<PathBuf>, types: Vec<String>, fuzzy: bool, json: bool) -> CliResult {
+pub fn extract(db: PathBuf, text: Option<String>, lines: Option<PathBuf>, options: &ExtractOptions, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let options = ExtractOptions { node_types: (!types.is_empty()).then_some(types), fuzzy };
     let view = graph.view();
     let Some(path) = lines else {
         let text = text.unwrap_or_default();
-        let mentions = graph.extract(&text, &options)?;
+        let mentions = graph.extract(&text, options)?;
         if json {
             return print_json(&mentions.iter().map(|m| mention_json(&view, m)).collect::<Vec<_>>());
         }
@@ -51,7 +50,7 @@ pub fn extract(db: PathBuf, text: Option<String>, lines: Option<PathBuf>, types:
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut texts = Vec::new();
     let flush = |texts: &mut Vec<String>, out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>| -> CliResult {
-        for mentions in graph.extract_many(texts, &options)? {
+        for mentions in graph.extract_many(texts, options)? {
             serde_json::to_writer(&mut *out, &mentions.iter().map(|m| mention_json(&view, m)).collect::<Vec<_>>())?;
             writeln!(out)?;
         }

@@ -28,3 +28,22 @@ pub use vectors::{
     DEFAULT_ACCEPT_SIM, DEFAULT_K, DEFAULT_MIN_SIM, EntityQuery, MapOptions, Mapping, SearchMode, VECTOR_INDEX_VERSION, VectorIndex, map_entities,
     map_entity,
 };
+
+/// A graph of named, typed nodes without edges, for the index tests.
+#[cfg(test)]
+pub(crate) fn named_view(names: &[(&str, &str)]) -> kg_core::GraphView {
+    let mut vocab = kg_core::Vocab::default();
+    let s = vocab.sources.intern("src", "source").unwrap();
+    let nodes = names
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| kg_core::view::NodeRec {
+            index: i as u32,
+            id: format!("N{i}"),
+            node_type: vocab.node_types.intern(ty, "type").unwrap(),
+            name: (*name).to_owned(),
+            source: s,
+        })
+        .collect();
+    kg_core::GraphView::build(vocab, nodes, &[] as &[kg_core::EdgeRec])
+}

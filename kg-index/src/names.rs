@@ -250,24 +250,9 @@ pub(crate) fn lev_builder(distance: u8) -> &'static LevenshteinAutomatonBuilder 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kg_core::view::NodeRec;
-    use kg_core::{EdgeRec, Vocab};
 
     fn view(names: &[(&str, &str)]) -> GraphView {
-        let mut vocab = Vocab::default();
-        let s = vocab.sources.intern("src", "source").unwrap();
-        let nodes = names
-            .iter()
-            .enumerate()
-            .map(|(i, (name, ty))| NodeRec {
-                index: i as u32,
-                id: format!("N{i}"),
-                node_type: vocab.node_types.intern(ty, "type").unwrap(),
-                name: (*name).to_owned(),
-                source: s,
-            })
-            .collect();
-        GraphView::build(vocab, nodes, &[] as &[EdgeRec])
+        crate::named_view(names)
     }
 
     #[test]

@@ -489,20 +489,7 @@ mod tests {
     use kg_core::{EdgeRec, Vocab};
 
     fn view() -> GraphView {
-        let mut vocab = Vocab::default();
-        let s = vocab.sources.intern("s", "source").unwrap();
-        let nodes = [("Heart attack", "disease"), ("Myocardial infarction", "disease"), ("Aspirin", "drug"), ("Angina", "disease")]
-            .iter()
-            .enumerate()
-            .map(|(i, (name, ty))| NodeRec {
-                index: i as u32,
-                id: format!("N{i}"),
-                node_type: vocab.node_types.intern(ty, "t").unwrap(),
-                name: (*name).to_owned(),
-                source: s,
-            })
-            .collect();
-        GraphView::build(vocab, nodes, &[] as &[EdgeRec])
+        crate::named_view(&[("Heart attack", "disease"), ("Myocardial infarction", "disease"), ("Aspirin", "drug"), ("Angina", "disease")])
     }
 
     pub(super) const STAMP: Stamp = Stamp { database: 7, generation: 1 };
