@@ -185,6 +185,17 @@ pub enum Dropped {
     NoPath,
 }
 
+/// What became of one QA line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineOutcome {
+    /// Grounded (with paths, or dropped for a reason it tells).
+    Grounded(Box<Grounded>),
+    /// Its record was grounded before.
+    AlreadyDone,
+    /// Not a usable record: why.
+    Bad(String),
+}
+
 /// Why records were dropped, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GroundSummary {
@@ -283,6 +294,33 @@ impl Graph {
         GroundedPath { names, nodes, labelled }
     }
 
+    /// Refuses options a grounding cannot take (an unknown node type, too many paths): an
+    /// error before any record, not a fault of each.
+    pub fn check_ground_options(&self, options: &GroundOptions) -> Result<()> {
+        kg_query::check_listed(options.max_paths, "max_paths")?;
+        self.extract("", &options.extract)?;
+        Ok(())
+    }
+
+    /// Grounds numbered QA lines (line numbers give records without an id theirs) on all
+    /// cores, one outcome per line in order. A record `done` says is grounded already is not
+    /// grounded again; a line that is not a record is [`LineOutcome::Bad`] with the reason.
+    pub fn ground_lines(
+        &self, lines: &[(usize, &str)], dataset: &str, options: &GroundOptions, done: &(dyn Fn(&QaRecord) -> bool + Sync),
+    ) -> Vec<LineOutcome> {
+        lines
+            .par_iter()
+            .map(|&(n, line)| match QaRecord::parse(line, dataset, n) {
+                Err(reason) => LineOutcome::Bad(reason),
+                Ok(record) if done(&record) => LineOutcome::AlreadyDone,
+                Ok(record) => match self.ground(&record, options) {
+                    Ok(g) => LineOutcome::Grounded(Box::new(g)),
+                    Err(e) => LineOutcome::Bad(e.to_string()),
+                },
+            })
+            .collect()
+    }
+
     /// Grounds every record of the JSON-lines file `qa` into `out`, one record with paths a
     /// line, on all cores. Records already in `out` are skipped (a cut last line is dropped
     /// first), so a stopped run resumes; each batch of lines goes out in one write. A bad
@@ -292,7 +330,7 @@ impl Graph {
         &self, qa: &Path, out: &Path, dataset: Option<&str>, options: &GroundOptions, progress: &(dyn Fn(usize, usize) + Sync),
         stop: kg_query::Stop<'_>,
     ) -> Result<GroundSummary> {
-        kg_query::check_listed(options.max_paths, "max_paths")?;
+        self.check_ground_options(options)?;
         fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
             move |source| Error::Io { path: path.display().to_string(), source }
         }
@@ -307,29 +345,18 @@ impl Graph {
             if stop() {
                 return Err(kg_query::QueryError::Interrupted.into());
             }
-            let results: Vec<(usize, std::result::Result<Grounded, String>)> = batch
-                .par_iter()
-                .map(|&(n, line)| {
-                    let r = QaRecord::parse(line, &dataset, n).and_then(|rec| {
-                        if done.contains(&(rec.dataset_name.clone(), rec.id_in_dataset.clone())) {
-                            return Err(String::new());
-                        }
-                        self.ground(&rec, options).map_err(|e| e.to_string())
-                    });
-                    (n, r)
-                })
-                .collect();
+            let results = self.ground_lines(batch, &dataset, options, &|r| done.contains(&(r.dataset_name.clone(), r.id_in_dataset.clone())));
             let mut bytes = Vec::new();
-            for (n, r) in results {
+            for (&(n, _), r) in batch.iter().zip(results) {
                 match r {
-                    Err(reason) if reason.is_empty() => summary.already_done += 1,
-                    Err(reason) => {
+                    LineOutcome::AlreadyDone => summary.already_done += 1,
+                    LineOutcome::Bad(reason) => {
                         summary.bad += 1;
                         if summary.bad_lines.len() < 20 {
                             summary.bad_lines.push(format!("{}:{n}: {reason}", qa.display()));
                         }
                     }
-                    Ok(g) => {
+                    LineOutcome::Grounded(g) => {
                         summary.with_question_entity += usize::from(!g.question_entities.is_empty());
                         summary.with_answer_entity += usize::from(!g.answer_entities.is_empty());
                         match g.dropped {

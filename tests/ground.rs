@@ -153,6 +153,20 @@ fn a_file_grounds_resumes_after_a_cut_and_reports_bad_lines() {
     let again = g.ground_file(&qa, &cut, None, &options, &quiet, kgcore::query::NEVER).unwrap();
     assert_eq!((again.already_done, again.with_path), (301, 0));
 
+    let lines = [(7, r#"{"question": "fever", "answer": "Oseltamivir"}"#), (8, "[]"), (9, r#"{"question": "fever", "answer": "Oseltamivir"}"#)];
+    let outcomes = g.ground_lines(&lines, "d", &options, &|r| r.id_in_dataset == "9");
+    match &outcomes[..] {
+        [kgcore::LineOutcome::Grounded(first), kgcore::LineOutcome::Bad(reason), kgcore::LineOutcome::AlreadyDone] => {
+            assert_eq!((first.record.id_in_dataset.as_str(), first.dropped), ("7", None));
+            assert_eq!(reason, "not a JSON object");
+        }
+        other => panic!("{other:?}"),
+    }
+    let typed = GroundOptions { extract: kgcore::ExtractOptions { node_types: Some(vec!["spaceship".into()]), fuzzy: false }, ..Default::default() };
+    let fresh = dir.path().join("never.jsonl");
+    let e = g.ground_file(&qa, &fresh, None, &typed, &quiet, kgcore::query::NEVER).unwrap_err();
+    assert!(e.to_string().contains("spaceship") && !fresh.exists(), "refused before any record: {e}");
+
     let stop = || true;
     let e = g.ground_file(&qa, &dir.path().join("stopped.jsonl"), None, &options, &quiet, &stop).unwrap_err();
     assert!(e.to_string().contains("interrupted"), "{e}");

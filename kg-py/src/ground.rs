@@ -2,16 +2,57 @@
 
 use std::path::PathBuf;
 
-use kgcore::{ExtractOptions, GroundOptions};
+use kgcore::{ExtractOptions, GroundOptions, LineOutcome};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::to_py;
 use crate::graph::PyGraph;
-use crate::interrupts::on_pool;
+use crate::interrupts::{CHUNK, SignalPoll, on_pool};
 
 #[pymethods]
 impl PyGraph {
+    /// Grounds QA records given as JSON lines, on all cores, as `ground_file` grounds a file's
+    /// lines: `line_numbers` (default 1, 2, ...) give records without an id theirs, so lines
+    /// grounded here, in any batches, match those of `ground_file` on the same file. Returns one
+    /// JSON document per line, in order: the grounded record (with `dropped` saying why it has
+    /// no paths, or `null`), or `{"line": n, "error": reason}` for a line that is not a record.
+    #[pyo3(signature = (lines, *, dataset, line_numbers = None, seed = 0, max_paths = 50, keep = 3, max_hops = None, node_types = None, fuzzy = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn ground_lines(
+        &self, py: Python<'_>, lines: Vec<String>, dataset: String, line_numbers: Option<Vec<usize>>, seed: u64, max_paths: usize, keep: usize,
+        max_hops: Option<u32>, node_types: Option<Vec<String>>, fuzzy: bool,
+    ) -> PyResult<Vec<String>> {
+        let numbers = line_numbers.unwrap_or_else(|| (1..=lines.len()).collect());
+        if numbers.len() != lines.len() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!("{} lines but {} line numbers", lines.len(), numbers.len())));
+        }
+        let options = GroundOptions { max_paths, keep, seed, max_hops, extract: ExtractOptions { node_types, fuzzy } };
+        let graph = self.graph()?;
+        let (results, poll) = py.detach(|| {
+            let mut poll = SignalPoll::new();
+            let numbered: Vec<(usize, &str)> = numbers.iter().copied().zip(lines.iter().map(String::as_str)).collect();
+            let mut out = Vec::with_capacity(lines.len());
+            if let Err(e) = graph.check_ground_options(&options) {
+                return (Err(e), poll);
+            }
+            for chunk in numbered.chunks(CHUNK / 64) {
+                if poll.interrupted() {
+                    break;
+                }
+                for (&(n, _), outcome) in chunk.iter().zip(graph.ground_lines(chunk, &dataset, &options, &|_| false)) {
+                    out.push(match outcome {
+                        LineOutcome::Grounded(g) => serde_json::to_string(&g).expect("a grounded record serialises"),
+                        LineOutcome::Bad(reason) => serde_json::json!({"line": n, "error": reason}).to_string(),
+                        LineOutcome::AlreadyDone => serde_json::json!({"line": n, "error": "already grounded"}).to_string(),
+                    });
+                }
+            }
+            (Ok(out), poll)
+        });
+        poll.finish(results)?.map_err(to_py)
+    }
+
     /// Grounds every QA record of the JSON-lines file `qa` (MedQA, MedBullets, MedXpertQA or
     /// HLE style) into `out`, one record with paths a line, on all cores: question and answer
     /// entities extracted (`node_types`, `fuzzy` as `extract`) and mapped to MedReason's graph,

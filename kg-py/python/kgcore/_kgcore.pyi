@@ -152,6 +152,19 @@ class Graph:
     def extract_many(
         self, texts: list[str], *, node_types: list[str] | None = None, fuzzy: bool = False
     ) -> list[list[_Mention]]: ...
+    def ground_lines(
+        self,
+        lines: list[str],
+        *,
+        dataset: str,
+        line_numbers: list[int] | None = None,
+        seed: int = 0,
+        max_paths: int = 50,
+        keep: int = 3,
+        max_hops: int | None = None,
+        node_types: list[str] | None = None,
+        fuzzy: bool = False,
+    ) -> list[str]: ...
     def ground_file(
         self,
         qa: str | PathLike[str],

@@ -4,6 +4,10 @@
     >>> kgcore.medreason.ground("primekg.db", "medqa_test.jsonl", "grounded.jsonl")  # doctest: +SKIP
     {'read': 1273, 'with_path': ..., ...}
 
+On a Ray cluster, `ground_with_ray` runs the same job with one read-only open of the database
+per actor (`Grounder`, for `ray.data.Dataset.map_batches`) and writes the same file: records
+without an id are numbered by their line, and every random choice is seeded by the record.
+
 Each output line has MedReason's fields (``dataset_name, id_in_dataset, question, answer,
 reasoning, options``; ``reasoning`` is left ``null`` for a chain-of-thought model to write),
 the entities of question and answer (text, character span, type, node, how matched), the path
@@ -13,8 +17,10 @@ format and the ``prompt`` itself. The same job runs as ``kgcore ground --db DB -
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable
+import pathlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._kgcore import open as _open
@@ -43,4 +49,111 @@ def ground(
         return graph.ground_file(os.fspath(qa), os.fspath(out), progress=report or None, **options)
 
 
-__all__ = ["ground"]
+def ground_records(graph: Any, records: Sequence[dict[str, Any] | str], *, dataset: str, line_numbers: Sequence[int] | None = None,
+                   **options: Any) -> list[dict[str, Any]]:
+    """Grounds QA records (dicts, or JSON lines) with an open `graph`, on all cores: one dict
+    per record, in order, the grounded record (`dropped` says why it has no paths, or is None)
+    or `{"line": n, "error": reason}`. `line_numbers` (default 1, 2, ...) number records
+    without an id, as their line in a file would."""
+    lines = [r if isinstance(r, str) else json.dumps(r, default=_plain) for r in records]
+    numbers = list(line_numbers) if line_numbers is not None else None
+    return [json.loads(d) for d in graph.ground_lines(lines, dataset=dataset, line_numbers=numbers, **options)]
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays, as Ray hands them over, as plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+class Grounder:
+    """A callable class for `ray.data.Dataset.map_batches`: each actor opens the database
+    read-only once and grounds batches of `{"line": [...], "text": [...]}` rows (the dataset
+    `qa_dataset` builds), answering `{"line": [...], "record": [JSON text, ...]}` as
+    `Graph.ground_lines` does.
+
+        ds.map_batches(Grounder, fn_constructor_kwargs={"db": path, "dataset": "medqa"},
+                       compute=ray.data.ActorPoolStrategy(size=4), batch_format="numpy")
+    """
+
+    def __init__(self, db: str | os.PathLike[str], dataset: str, **options: Any) -> None:
+        self.graph = _open(os.fspath(db), read_only=True)
+        self.dataset = dataset
+        self.options = options
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        lines = [str(t) for t in batch["text"]]
+        numbers = [int(n) for n in batch["line"]]
+        records = self.graph.ground_lines(lines, dataset=self.dataset, line_numbers=numbers, **self.options)
+        return {"line": np.asarray(numbers, dtype=np.int64), "record": np.asarray(records, dtype=object)}
+
+
+def qa_dataset(qa: str | os.PathLike[str]) -> Any:
+    """The non-blank lines of the JSON-lines file `qa` as a Ray dataset of `{"line", "text"}`
+    rows, numbered from 1 as `ground` numbers them."""
+    import ray.data
+
+    text = pathlib.Path(qa).read_text(encoding="utf-8")
+    rows = [{"line": i, "text": line} for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    return ray.data.from_items(rows)
+
+
+def ground_with_ray(
+    db: str | os.PathLike[str],
+    qa: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    actors: int = 2,
+    batch_size: int = 256,
+    dataset: str | None = None,
+    actor_options: dict[str, Any] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """`ground` on a Ray cluster (`ray.init()` first, or a local one starts): `actors` actors,
+    each with one read-only open of `db`, which every node must reach at that path (a shared
+    file system, or shipped with the job: see docs/RAY.md). Writes to `out` the records with
+    paths, in line order, exactly the bytes `ground` writes for the same file and options
+    (not resuming: `out` is replaced whole). `actor_options` go to Ray with each actor
+    (`num_cpus`, `resources`, ...). Returns the summary `ground` returns."""
+    import ray.data
+
+    name = dataset if dataset is not None else pathlib.Path(qa).stem
+    grounded = qa_dataset(qa).map_batches(
+        Grounder,
+        fn_constructor_kwargs={"db": os.fspath(db), "dataset": name, **options},
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        batch_size=batch_size,
+        batch_format="numpy",
+        **(actor_options or {}),
+    )
+    rows = sorted(grounded.iter_rows(), key=lambda r: int(r["line"]))
+    summary: dict[str, Any] = {"read": len(rows), "already_done": 0, "bad": 0, "bad_lines": [], "with_question_entity": 0,
+                               "with_answer_entity": 0, "with_path": 0, "dropped_no_question_entity": 0,
+                               "dropped_no_answer_entity": 0, "dropped_no_path": 0}
+    kept = []
+    for row in rows:
+        text = str(row["record"])
+        record = json.loads(text)
+        if "error" in record:
+            summary["bad"] += 1
+            if len(summary["bad_lines"]) < 20:
+                summary["bad_lines"].append(f"{os.fspath(qa)}:{record['line']}: {record['error']}")
+            continue
+        summary["with_question_entity"] += bool(record["question_entities"])
+        summary["with_answer_entity"] += bool(record["answer_entities"])
+        dropped = record["dropped"]
+        if dropped is None:
+            summary["with_path"] += 1
+            kept.append(text + "\n")
+        else:
+            summary["dropped_" + dropped.replace(" ", "_")] += 1
+    tmp = pathlib.Path(os.fspath(out) + ".tmp")
+    tmp.write_text("".join(kept), encoding="utf-8")
+    os.replace(tmp, out)
+    return summary
+
+
+__all__ = ["Grounder", "ground", "ground_records", "ground_with_ray", "qa_dataset"]
