@@ -27,7 +27,7 @@ use crate::{Error, Graph, Result};
 pub struct QaRecord {
     /// The dataset it belongs to (the file's name unless given).
     pub dataset_name: String,
-    /// Its id: the record's `id` or `idx`, else its line number.
+    /// Its id: the record's `id`, `idx` or `id_in_dataset`, else its line number.
     pub id_in_dataset: String,
     /// The question text.
     pub question: String,
@@ -35,6 +35,38 @@ pub struct QaRecord {
     pub answer: String,
     /// The options, as given (`null` without).
     pub options: Value,
+    /// Entities named by the record itself (by a model, say) instead of being extracted:
+    /// its `question_entities` and `answer_entities`, each a list of names or of
+    /// `{"name", "type"}`.
+    #[serde(skip)]
+    pub given: Option<GivenEntities>,
+}
+
+/// Entity names a record brings, each with its node type when known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GivenEntities {
+    /// Of the question.
+    pub question: Vec<(String, Option<String>)>,
+    /// Of the answer.
+    pub answer: Vec<(String, Option<String>)>,
+}
+
+/// A list of entity names, or of `{"name", "type"}`, from a record's field `field`.
+fn given_names(field: &str, v: &Value) -> std::result::Result<Vec<(String, Option<String>)>, String> {
+    let items = v.as_array().ok_or_else(|| format!("`{field}` is not a list"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::String(s) => Ok((s.clone(), None)),
+            Value::Object(o) => match (o.get("name").and_then(Value::as_str), o.get("type")) {
+                (Some(name), None | Some(Value::Null)) => Ok((name.to_owned(), None)),
+                (Some(name), Some(Value::String(t))) => Ok((name.to_owned(), Some(t.clone()))),
+                _ => Err(format!("`{field}[{i}]` is neither a name nor {{\"name\", \"type\"}}")),
+            },
+            _ => Err(format!("`{field}[{i}]` is neither a name nor {{\"name\", \"type\"}}")),
+        })
+        .collect()
 }
 
 impl QaRecord {
@@ -44,7 +76,7 @@ impl QaRecord {
         let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
         let obj = v.as_object().ok_or("not a JSON object")?;
         let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-        let id = match obj.get("id").or_else(|| obj.get("idx")) {
+        let id = match obj.get("id").or_else(|| obj.get("idx")).or_else(|| obj.get("id_in_dataset")) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => line_number.to_string(),
@@ -68,7 +100,12 @@ impl QaRecord {
         if answer.is_empty() {
             return Err("empty answer text".into());
         }
-        Ok(QaRecord { dataset_name: dataset.to_owned(), id_in_dataset: id, question, answer, options })
+        let given = match (obj.get("question_entities"), obj.get("answer_entities")) {
+            (None, None) => None,
+            (Some(q), Some(a)) => Some(GivenEntities { question: given_names("question_entities", q)?, answer: given_names("answer_entities", a)? }),
+            _ => return Err("`question_entities` and `answer_entities` come together or not at all".into()),
+        };
+        Ok(QaRecord { dataset_name: dataset.to_owned(), id_in_dataset: id, question, answer, options, given })
     }
 
     /// The question without the answer choices some files append to it.
@@ -103,10 +140,10 @@ impl Default for GroundOptions {
 pub struct Entity {
     /// As written.
     pub text: String,
-    /// Character offsets in the question or answer text.
-    pub start: usize,
+    /// Character offsets in the question or answer text (`None` for a name the record gave).
+    pub start: Option<usize>,
     /// End of the character range (exclusive).
-    pub end: usize,
+    pub end: Option<usize>,
     /// The name in MedReason's graph (lowercased).
     pub name: String,
     /// The node type of `node`.
@@ -169,6 +206,8 @@ pub struct Grounded {
     pub prompt: String,
     /// Why the record has no paths (`None` when it has).
     pub dropped: Option<Dropped>,
+    /// Entity names the record gave that no node bears (of the type given).
+    pub unmapped_entities: Vec<String>,
 }
 
 /// Why a grounded record has no paths.
@@ -237,11 +276,33 @@ impl Graph {
         kg_query::check_listed(options.max_paths, "max_paths")?;
         let (view, names) = (self.view(), self.name_graph());
         let dictionary = self.dictionary();
-        let question = dictionary.extract(&view, record.question_stem(), &options.extract)?;
-        let answer = dictionary.extract(&view, &record.answer, &options.extract)?;
-        let answer_entities = entities(&view, &names, answer, &[]);
+        let mut unmapped_entities = Vec::new();
+        let (question, answer) = match &record.given {
+            None => (dictionary.extract(&view, record.question_stem(), &options.extract)?, dictionary.extract(&view, &record.answer, &options.extract)?),
+            Some(given) => {
+                let mut mentions = |names: &[(String, Option<String>)]| -> Result<Vec<Mention>> {
+                    let mut out = Vec::new();
+                    for (name, node_type) in names {
+                        let types = node_type.as_ref().map(std::slice::from_ref).or(options.extract.node_types.as_deref());
+                        // A type the graph does not have matches no node; it is no reason to fail the record.
+                        let nodes = dictionary.lookup(&view, name, types).unwrap_or_default();
+                        match nodes.first() {
+                            Some(&n) => {
+                                let how = if kg_core::text::normalize(view.name(n)) == kg_core::text::normalize(name) { MatchKind::Exact } else { MatchKind::Folded };
+                                out.push(Mention { start: 0, end: 0, text: name.clone(), name: view.name(n).to_owned(), nodes, how });
+                            }
+                            None => unmapped_entities.push(name.clone()),
+                        }
+                    }
+                    Ok(out)
+                };
+                (mentions(&given.question)?, mentions(&given.answer)?)
+            }
+        };
+        let spanned = record.given.is_none();
+        let answer_entities = entities(&view, &names, answer, &[], spanned);
         let answer_ids: Vec<u32> = answer_entities.iter().filter_map(|e| names.id(&e.name)).collect();
-        let question_entities = entities(&view, &names, question, &answer_ids);
+        let question_entities = entities(&view, &names, question, &answer_ids, spanned);
         let seed = record_seed(options.seed, record);
         let limits = Limits { blocked: None, max_hops: options.max_hops.unwrap_or(u32::MAX) };
         let mut path_groups = Vec::new();
@@ -273,7 +334,7 @@ impl Graph {
             None
         };
         let prompt = prompt(record, &thinking_paths);
-        Ok(Grounded { record: record.clone(), reasoning: None, question_entities, answer_entities, path_groups, thinking_paths, prompt, dropped })
+        Ok(Grounded { record: record.clone(), reasoning: None, question_entities, answer_entities, path_groups, thinking_paths, prompt, dropped, unmapped_entities })
     }
 
     fn grounded_path(&self, view: &GraphView, names: &NameGraph, path: &[u32]) -> GroundedPath {
@@ -410,8 +471,9 @@ fn done_records(out: &Path) -> Result<std::collections::HashSet<(String, String)
     Ok(done)
 }
 
-/// The mentions as entities of MedReason's graph, each name once, none of `exclude`.
-fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude: &[u32]) -> Vec<Entity> {
+/// The mentions as entities of MedReason's graph, each name once, none of `exclude`; with
+/// their spans when `spanned` (found in the text, not given by the record).
+fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude: &[u32], spanned: bool) -> Vec<Entity> {
     let mut seen: Vec<u32> = exclude.to_vec();
     let mut out = Vec::new();
     for m in mentions {
@@ -429,16 +491,16 @@ fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude
             how: m.how.as_str(),
             distance,
             text: m.text,
-            start: m.start,
-            end: m.end,
+            start: spanned.then_some(m.start),
+            end: spanned.then_some(m.end),
         });
     }
     out
 }
 
-/// What a chain-of-thought model is asked: the question, its options, the answer and the
-/// paths, and to reason from them.
-fn prompt(record: &QaRecord, thinking_paths: &str) -> String {
+/// What a chain-of-thought model is asked about `record`: the question, its options, the
+/// answer and the paths (MedReason's prompt lines), and to reason from them.
+pub fn prompt(record: &QaRecord, thinking_paths: &str) -> String {
     let mut p = format!("Question: {}\n", record.question.trim());
     if let Some(options) = record.options.as_object() {
         p.push_str("Options:\n");

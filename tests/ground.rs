@@ -94,6 +94,30 @@ fn a_record_grounds_in_paths_entities_and_a_prompt() {
 }
 
 #[test]
+fn entities_a_record_names_itself_are_mapped_not_extracted() {
+    let g = graph();
+    let line = r#"{"question": "Unrelated words", "answer": "x", "question_entities": ["fevers", {"name": "Cough", "type": "effect/phenotype"}, {"name": "influenza", "type": "drug"}, "unicorn"], "answer_entities": [{"name": "oseltamivir"}]}"#;
+    let r = QaRecord::parse(line, "d", 1).unwrap();
+    let out = g.ground(&r, &GroundOptions::default()).unwrap();
+    let q: Vec<(&str, &str, Option<usize>)> = out.question_entities.iter().map(|e| (e.name.as_str(), e.how, e.start)).collect();
+    assert_eq!(q, [("fever", "folded", None), ("cough", "exact", None)]);
+    assert_eq!(out.unmapped_entities, ["influenza", "unicorn"], "a name of another type maps to nothing");
+    assert_eq!(out.path_groups.len(), 2);
+    for (bad, reason) in [
+        (r#"{"question": "q", "answer": "a", "question_entities": []}"#, "come together"),
+        (r#"{"question": "q", "answer": "a", "question_entities": [3], "answer_entities": []}"#, "`question_entities[0]` is neither"),
+        (r#"{"question": "q", "answer": "a", "question_entities": [], "answer_entities": {"a": 1}}"#, "`answer_entities` is not a list"),
+    ] {
+        let e = QaRecord::parse(bad, "d", 1).unwrap_err();
+        assert!(e.contains(reason), "{bad}: {e}");
+    }
+    // A grounded record read back grounds the same: its entities are given.
+    let again = QaRecord::parse(&serde_json::to_string(&out).unwrap(), "d", 1).unwrap();
+    let twice = g.ground(&again, &GroundOptions::default()).unwrap();
+    assert_eq!(twice.path_groups, out.path_groups);
+}
+
+#[test]
 fn large_groups_are_sampled_with_the_records_seed_and_pruned_away_from_hubs() {
     let g = graph();
     let r = QaRecord::parse(r#"{"id": "a", "question": "fever", "answer": "Aspirin"}"#, "d", 1).unwrap();

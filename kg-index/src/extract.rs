@@ -175,6 +175,19 @@ impl Dictionary {
             .map(Some)
     }
 
+    /// The nodes whose name has the match key of `name` (plurals, punctuation and case
+    /// folded), of `node_types` when given: a name handed over whole, by a user or a model,
+    /// rather than found in a text. No guards apply.
+    pub fn lookup(&self, view: &GraphView, name: &str, node_types: Option<&[String]>) -> Result<Vec<NodeIndex>, IndexError> {
+        let types = Self::types(view, &ExtractOptions { node_types: node_types.map(<[String]>::to_vec), fuzzy: false })?;
+        Ok(match self.map.get(match_key(name)) {
+            Some(ordinal) if ordinal != STOP_PHRASE => {
+                self.postings(ordinal).iter().copied().filter(|&n| types.as_ref().is_none_or(|t| t.contains(&view.type_id(n)))).collect()
+            }
+            _ => Vec::new(),
+        })
+    }
+
     /// The node names in `text`, in text order, none overlapping.
     pub fn extract(&self, view: &GraphView, text: &str, options: &ExtractOptions) -> Result<Vec<Mention>, IndexError> {
         let types = Self::types(view, options)?;
@@ -443,6 +456,17 @@ mod tests {
         let e = d.extract(&v, text, &bad).unwrap_err().to_string();
         assert!(e.contains("planet"), "{e}");
         assert!(d.extract(&v, "", &ExtractOptions::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn lookup_of_whole_names() {
+        let v = view(NAMES);
+        let d = Dictionary::build(&v);
+        assert_eq!(d.lookup(&v, "PAINS", None).unwrap(), vec![10, 11]);
+        assert_eq!(d.lookup(&v, "was", None).unwrap(), vec![0], "a name handed over whole is taken as meant");
+        assert!(d.lookup(&v, "heart", Some(&["disease".to_owned()])).unwrap().is_empty());
+        assert!(d.lookup(&v, "blood pressure", None).unwrap().is_empty(), "a stop phrase names nothing");
+        assert!(d.lookup(&v, "x", Some(&["planet".to_owned()])).is_err());
     }
 
     #[test]

@@ -10,6 +10,15 @@ use crate::errors::to_py;
 use crate::graph::PyGraph;
 use crate::interrupts::{CHUNK, SignalPoll, on_pool};
 
+/// The prompt a chain-of-thought model receives for the QA record `record` (a JSON line, as
+/// `ground_lines` takes) and its `thinking_paths` (`render_medreason`'s lines), as grounding
+/// writes it.
+#[pyfunction]
+pub(crate) fn render_prompt(record: &str, thinking_paths: &str) -> PyResult<String> {
+    let r = kgcore::QaRecord::parse(record, "", 0).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    Ok(kgcore::qa_prompt(&r, thinking_paths))
+}
+
 #[pymethods]
 impl PyGraph {
     /// Grounds QA records given as JSON lines, on all cores, as `ground_file` grounds a file's

@@ -23,6 +23,7 @@ fn _kgcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(graph::import_files, m)?)?;
     m.add_function(wrap_pyfunction!(graph::generate, m)?)?;
     m.add_function(wrap_pyfunction!(paths::render_medreason, m)?)?;
+    m.add_function(wrap_pyfunction!(ground::render_prompt, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("KgcoreError", m.py().get_type::<errors::KgcoreError>())?;
     m.add("LockedError", m.py().get_type::<errors::LockedError>())?;

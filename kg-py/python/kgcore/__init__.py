@@ -19,6 +19,7 @@ from ._kgcore import (
     import_files,
     open,
     render_medreason,
+    render_prompt,
 )
 
 KG_COLUMNS = [
@@ -135,4 +136,5 @@ __all__ = [
     "import_files",
     "open",
     "render_medreason",
+    "render_prompt",
 ]

@@ -60,6 +60,122 @@ def ground_records(graph: Any, records: Sequence[dict[str, Any] | str], *, datas
     return [json.loads(d) for d in graph.ground_lines(lines, dataset=dataset, line_numbers=numbers, **options)]
 
 
+def ground_with_llm(
+    graph: Any,
+    records: Sequence[dict[str, Any] | str],
+    *,
+    dataset: str,
+    llm: Any = None,
+    steps: Sequence[str] = ("extract", "choose", "prune", "reason"),
+    line_numbers: Sequence[int] | None = None,
+    keep: int = 3,
+    max_paths: int = 50,
+    accept_distance: int = 1,
+    candidates: int = 5,
+    max_workers: int = 8,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """MedReason's pipeline with its model steps, each through `llm` (a `kgcore.llm.ChatClient`)
+    when it is given and the step is in `steps`, else its deterministic default:
+
+    - "extract": the model names the entities of question and answer, with node types
+      (default: dictionary extraction);
+    - "choose": a name that matches no node exactly gets its `candidates` nearest names (within
+      two edits); the model picks one or none (default: the nearest, when within
+      `accept_distance` edits and alone at that distance, else none);
+    - "prune": the model keeps up to `keep` of each group's (up to `max_paths` sampled) paths
+      (default: the least hub-laden);
+    - "reason": the model writes `reasoning` from the prompt (default: None, the prompt stays).
+
+    A step whose reply is not what was asked (bad JSON, an unknown candidate or path), or whose
+    endpoint fails after its retries, is recorded in the record's `llm_errors` and its default
+    used: a record is never lost to the model. Records run on `max_workers` threads (the
+    client bounds the requests in flight). Returns one dict per record, as `ground_records`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    numbers = list(line_numbers) if line_numbers is not None else list(range(1, len(records) + 1))
+    if len(numbers) != len(records):
+        raise ValueError(f"{len(records)} records but {len(numbers)} line numbers")
+    unknown = set(steps) - {"extract", "choose", "prune", "reason"}
+    if unknown:
+        raise ValueError(f"unknown step(s) {sorted(unknown)}: the steps are extract, choose, prune, reason")
+    node_types = sorted(graph.info()["node_types"])
+    active = set(steps) if llm is not None else set()
+
+    def one(record: dict[str, Any] | str, line: int) -> dict[str, Any]:
+        from . import llm as steps_
+
+        errors: list[str] = []
+        try:
+            rec = json.loads(record) if isinstance(record, str) else dict(record)
+        except ValueError as e:
+            return {"line": line, "error": f"not JSON: {e}"}
+        if not isinstance(rec, dict):
+            return {"line": line, "error": "not a JSON object"}
+        if "extract" in active and isinstance(rec.get("question"), str):
+            answer = rec.get("answer") or ""
+            try:
+                found = steps_.extract_entities(llm, rec["question"], str(answer), node_types)
+                rec["question_entities"] = [_mapped(graph, e, llm if "choose" in active else None, candidates, accept_distance, errors) for e in found["question"]]
+                rec["answer_entities"] = [_mapped(graph, e, llm if "choose" in active else None, candidates, accept_distance, errors) for e in found["answer"]]
+            except steps_.LLMError as e:
+                errors.append(f"extract: {e}")
+        out = json.loads(graph.ground_lines([json.dumps(rec, default=_plain)], dataset=dataset, line_numbers=[line],
+                                            keep=max_paths, max_paths=max_paths, **options)[0])
+        if "error" in out:
+            return out
+        changed = False
+        for group in out["path_groups"]:
+            paths = group["paths"]
+            chosen = list(range(min(keep, len(paths))))
+            if "prune" in active and len(paths) > keep:
+                try:
+                    chosen = steps_.choose_paths(llm, rec["question"], out["answer"], ["->".join(p["names"]) for p in paths], keep)
+                except steps_.LLMError as e:
+                    errors.append(f"prune {group['from']} -> {group['to']}: {e}")
+            changed |= len(chosen) != len(paths)
+            group["paths"] = [paths[i] for i in chosen]
+        if changed:
+            from . import render_medreason, render_prompt
+
+            out["thinking_paths"] = render_medreason([p["names"] for g in out["path_groups"] for p in g["paths"]])
+            out["prompt"] = render_prompt(json.dumps(rec, default=_plain), out["thinking_paths"])
+        if "reason" in active and out["dropped"] is None:
+            try:
+                out["reasoning"] = steps_.write_reasoning(llm, out["prompt"])
+            except steps_.LLMError as e:
+                errors.append(f"reason: {e}")
+        out["llm_errors"] = errors
+        return out
+
+    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        return list(pool.map(one, records, numbers))
+
+
+def _mapped(graph: Any, entity: dict[str, str], llm: Any, candidates: int, accept_distance: int, errors: list[str]) -> dict[str, str]:
+    """`entity` with the name of the node it means: its own when a node bears it, else the
+    candidate the model (or, without one, the nearest-name rule) picks; unchanged when none,
+    so grounding reports it unmapped."""
+    from . import llm as steps_
+
+    name, node_type = entity["name"], entity["type"]
+    if graph.search_names(name, node_type=node_type, limit=1):
+        return entity
+    near = graph.search_names(name, node_type=node_type, fuzzy=2, limit=candidates)
+    if not near:
+        return entity
+    names = [graph.node(hit[2][0])["name"] for hit in near]
+    best = [h for h in near if h[1] == near[0][1]]
+    nearest = 0 if near[0][1] <= accept_distance and len(best) == 1 else None
+    i = nearest
+    if llm is not None:
+        try:
+            i = steps_.choose_candidate(llm, name, names)
+        except steps_.LLMError as e:
+            errors.append(f"choose {name!r}: {e}")
+    return {"name": names[i], "type": node_type} if i is not None else entity
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars and arrays, as Ray hands them over, as plain JSON values."""
     if hasattr(value, "tolist"):
@@ -156,4 +272,4 @@ def ground_with_ray(
     return summary
 
 
-__all__ = ["Grounder", "ground", "ground_records", "ground_with_ray", "qa_dataset"]
+__all__ = ["Grounder", "ground", "ground_records", "ground_with_llm", "ground_with_ray", "qa_dataset"]
