@@ -11,7 +11,9 @@
 //!   and one of one character never;
 //! - a clinical phrase ([`STOP_PHRASES`]: `blood pressure`) holds its words, unreported;
 //! - a one-word name right after a short all-capitals word that is not itself a match is that
-//!   word's compound (`ST depression`, `T cell`), not the name;
+//!   word's compound (`ST depression`, `ST-segment depression`, `T cell`), not the name;
+//! - an abbreviation in parentheses spelled by the initials of the words before it
+//!   (`number needed to treat (NNT)`) abbreviates them, and is no gene symbol;
 //! - the optional fuzzy match is for single long words and edits inside them, not endings
 //!   (`influenzae` is not `influenza`).
 
@@ -272,6 +274,7 @@ impl Dictionary {
         let in_heading = (first > 0 && is_capitals(&text[words[first - 1].start..words[first - 1].end]) && words[first - 1].key.len() > 1)
             || (last + 1 < words.len() && is_capitals(&text[words[last + 1].start..words[last + 1].end]) && words[last + 1].key.len() > 1);
         let exact_case = normalize_keep_case(surface);
+        let defined_here = one_word && defines_abbreviation(text, words, first);
         let nodes: Vec<NodeIndex> = postings
             .iter()
             .copied()
@@ -280,7 +283,7 @@ impl Dictionary {
                 if one_word && letters < 2 {
                     false // a letter is a letter: `T cell`, `troponin T`, `T 37.6 C`
                 } else if self.is_symbol(view, n) {
-                    normalize_keep_case(view.name(n)) == exact_case && !(stop_word && in_heading)
+                    normalize_keep_case(view.name(n)) == exact_case && !(stop_word && in_heading) && !defined_here
                 } else {
                     !stop_word && (!short || capitals)
                 }
@@ -298,7 +301,13 @@ impl Dictionary {
     /// the tail of that word's compound (`ST depression`, `T cell`), not the name.
     fn is_compound_tail(&self, view: &GraphView, text: &str, words: &[Word], owner: &[Option<usize>], c: &Candidate) -> bool {
         let i = c.first;
-        if c.last != i || i == 0 || words[i].after_break || owner[i - 1].is_some() || !is_abbreviation(&text[words[i - 1].start..words[i - 1].end]) {
+        if c.last != i || i == 0 || words[i].after_break {
+            return false;
+        }
+        let abbreviation = |j: usize| owner[j].is_none() && is_abbreviation(&text[words[j].start..words[j].end]);
+        // `ST depression`, or with a hyphenated modifier between: `ST-segment depression`.
+        let hyphenated = i >= 2 && !words[i - 1].after_break && &text[words[i - 2].end..words[i - 1].start] == "-" && abbreviation(i - 2);
+        if !(abbreviation(i - 1) || hyphenated) {
             return false;
         }
         let surface = normalize_keep_case(&text[words[i].start..words[i].end]);
@@ -344,6 +353,34 @@ impl Dictionary {
         // The guards judged the text; a symbol never matches a misspelling.
         Some(Candidate { how: MatchKind::Fuzzy(d), ..c })
     }
+}
+
+/// True when word `i` is an abbreviation in parentheses defined by the words just before
+/// them, as in `number needed to treat (NNT)`: its letters are their initials, small words
+/// skipped. It abbreviates that phrase and is not a symbol of the same letters.
+fn defines_abbreviation(text: &str, words: &[Word], i: usize) -> bool {
+    const SKIPPED: &[&str] = &["and", "for", "in", "of", "the", "to"];
+    let (before, after) = (&text[..words[i].start], &text[words[i].end..]);
+    if !before.trim_end().ends_with('(') || !after.trim_start().starts_with(')') {
+        return false;
+    }
+    let letters: Vec<char> = text[words[i].start..words[i].end].chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
+    let mut needed = letters.iter().rev().peekable();
+    let mut j = i;
+    while needed.peek().is_some() && j > 0 && !words[j].after_break {
+        j -= 1;
+        let key = &words[j].key;
+        if SKIPPED.contains(&key.as_str()) {
+            continue;
+        }
+        match key.chars().next() {
+            Some(first) if Some(&&first) == needed.peek() => {
+                needed.next();
+            }
+            _ => return false,
+        }
+    }
+    needed.peek().is_none() && letters.len() >= 2
 }
 
 /// A word of one to four capital letters: an abbreviation.
@@ -417,6 +454,8 @@ mod tests {
         assert_eq!(texts("GC variant"), ["GC"]);
         assert_eq!(texts("AIDS"), ["AIDS"]);
         assert!(texts("hearing aids").is_empty(), "a name in capitals matches only in capitals");
+        assert!(texts("the serum enzyme test (SET) is 12").is_empty(), "an abbreviation defined in place is no symbol");
+        assert_eq!(texts("a mutation in the SET gene (SET)"), ["SET", "SET"], "initials that do not spell it leave it a symbol");
     }
 
     #[test]
@@ -434,6 +473,7 @@ mod tests {
     #[test]
     fn compounds_of_abbreviations_and_short_words() {
         assert!(texts("ECG shows ST depressions").is_empty(), "ST depression is not depression");
+        assert!(texts("ECG shows ST-segment depressions").is_empty());
         assert!(texts("T cell counts, T 37.6 C").is_empty(), "{:?}", texts("T cell counts, T 37.6 C"));
         assert_eq!(texts("blood pressure 120/80 mm Hg; blood in stool"), ["blood"]);
         assert_eq!(texts("heart rate"), ["heart rate"], "a node of a stop phrase's name is matched");
