@@ -82,16 +82,37 @@ const ORGAN_ADJECTIVES: &[(&str, &str)] = &[
     ("splenic", "spleen"),
 ];
 
+/// British spellings as American ones, in words of five letters or more: `ae` and `oe` as `e`
+/// (`haemorrhage`, `oedema`, `diarrhoea`), and from six letters a final `our` as `or`
+/// (`tumour`). Sources disagree (SIDER's side effects are British, HPO is American).
+fn british_to_american(mut w: String) -> String {
+    if w.len() >= 5 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+        if w.contains("ae") || w.contains("oe") {
+            w = w.replace("ae", "e").replace("oe", "e");
+        }
+        if w.len() >= 6 && w.ends_with("our") {
+            w.truncate(w.len() - 2);
+            w.push('r');
+        }
+    }
+    w
+}
+
 /// One word as names and texts are matched: NFKC, lowercase, an English plural made singular
 /// (`therapies` → `therapy`, `abscesses` → `abscess`, `depressions` → `depression`; `-ss`,
-/// `-us`, `-is` kept) and an organ adjective made its noun (`renal` → `kidney`). Names and
-/// texts fold alike, so a fold that is not a real singular (`diabetes` → `diabete`) still
-/// matches itself.
+/// `-us`, `-is` kept), British spelling made American (`oedema` → `edema`) and an organ
+/// adjective made its noun (`renal` → `kidney`). Names and texts fold alike, so a fold that is
+/// not a real word (`diabetes` → `diabete`) still matches itself.
 pub fn fold_word(word: &str) -> String {
-    let mut w = fold(word, true);
-    if let Ok(i) = ORGAN_ADJECTIVES.binary_search_by(|(a, _)| a.cmp(&w.as_str())) {
-        return ORGAN_ADJECTIVES[i].1.to_owned();
+    let w = british_to_american(singular(fold(word, true)));
+    match ORGAN_ADJECTIVES.binary_search_by(|(a, _)| a.cmp(&w.as_str())) {
+        Ok(i) => ORGAN_ADJECTIVES[i].1.to_owned(),
+        Err(_) => w,
     }
+}
+
+/// An English plural made singular, in lowercase ASCII words of four letters or more.
+fn singular(mut w: String) -> String {
     let n = w.len();
     if n < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return w;
@@ -168,6 +189,9 @@ mod tests {
         assert_eq!(match_key("it's"), "it", "a lone possessive s goes");
         assert_eq!(match_key("Polycystic ovarian syndrome"), match_key("polycystic ovary syndrome"));
         assert_eq!(match_key("Renal failure"), "kidney failure");
+        assert_eq!(match_key("Faecal incontinence"), match_key("fecal incontinence"));
+        assert_eq!(match_key("Oedema, tumours; diarrhoea"), "edema tumor diarrhea");
+        assert_eq!(match_key("hour toe four"), "hour toe four", "short words keep their letters");
         assert!(ORGAN_ADJECTIVES.windows(2).all(|w| w[0].0 < w[1].0), "binary search needs sorted adjectives");
         assert_eq!(match_key("vitamin s"), "vitamin s", "an s that is a word stays");
         let text = "Fièvre. Le  patient’s pains";

@@ -292,8 +292,11 @@ impl Dictionary {
         if nodes.is_empty() {
             return None;
         }
+        // Nodes named as written come first: their name is the mention's.
         let lower = normalize(surface);
-        let how = if nodes.iter().any(|&n| normalize(view.name(n)) == lower) { MatchKind::Exact } else { MatchKind::Folded };
+        let mut nodes = nodes;
+        nodes.sort_by_key(|&n| normalize(view.name(n)) != lower);
+        let how = if normalize(view.name(nodes[0])) == lower { MatchKind::Exact } else { MatchKind::Folded };
         Some(Candidate { first, last, nodes, how })
     }
 
@@ -334,8 +337,9 @@ impl Dictionary {
         let mut tied = false;
         while let Some((k, ordinal)) = stream.next() {
             let Ok(k) = std::str::from_utf8(k) else { continue };
-            // One word, and not a change of ending: `influenzae` is another word than `influenza`.
-            if k.contains(' ') || k.starts_with(key.as_str()) || key.starts_with(k) || k.chars().next() != key.chars().next() {
+            // One word, same first letter, same last two: a typo inside the word, not another
+            // ending (`influenzae` is another word than `influenza`).
+            if k.contains(' ') || k.chars().next() != key.chars().next() || !k.chars().rev().take(2).eq(key.chars().rev().take(2)) {
                 continue;
             }
             let Distance::Exact(d) = dfa.eval(k) else { continue };
@@ -423,6 +427,8 @@ mod tests {
         ("multiple sclerosis", "disease"),
         ("sclerosis", "disease"),
         ("T", "gene/protein"),
+        ("Oedema", "effect/phenotype"),
+        ("edema", "effect/phenotype"),
         ("blood", "anatomy"),
         ("Heart rate", "effect/phenotype"),
     ];
@@ -468,6 +474,18 @@ mod tests {
         assert_eq!(pains[0].1, "folded");
         assert_eq!(pains[1].0, "multiple sclerosis", "the longest name wins over the one inside it");
         assert!(texts("heart. failure").contains(&"heart".to_owned()) && !texts("heart. failure").iter().any(|t| t.contains("failure")));
+    }
+
+    #[test]
+    fn spellings_meet_and_the_name_as_written_leads() {
+        let f = found("oedema, then edemas", &ExtractOptions::default());
+        let first: Vec<(&str, &str)> = f.iter().map(|(t, h, _)| (t.as_str(), *h)).collect();
+        assert_eq!(first, [("oedema", "exact"), ("edemas", "folded")]);
+        let v = view(NAMES);
+        let d = Dictionary::build(&v);
+        let m = d.extract(&v, "Oedema and edema", &ExtractOptions::default()).unwrap();
+        assert_eq!((m[0].name.as_str(), m[1].name.as_str()), ("Oedema", "edema"));
+        assert_eq!(m[0].nodes.len(), 2, "both spellings' nodes, the one as written first");
     }
 
     #[test]
