@@ -200,3 +200,14 @@ fn a_file_grounds_resumes_after_a_cut_and_reports_bad_lines() {
     let e = g.ground_file(&qa, &cut, None, &options, &quiet, kgcore::query::NEVER).unwrap_err();
     assert!(e.to_string().contains("cut.jsonl:1: not a grounded record"), "{e}");
 }
+
+#[test]
+fn a_graph_without_names_grounds_nothing_and_says_why() {
+    let g = Graph::in_memory();
+    let nodes = (0..3).map(|i| node(i, "", "disease")).collect();
+    g.apply(&Batch { add_nodes: nodes, add_edges: vec![edge(0, 1, "r"), edge(1, 2, "r")], ..Default::default() }).unwrap();
+    let r = QaRecord::parse(r#"{"question": "fever and cough", "answer": "Oseltamivir"}"#, "d", 1).unwrap();
+    let out = g.ground(&r, &GroundOptions::default()).unwrap();
+    assert_eq!((out.dropped, out.question_entities.len()), (Some(Dropped::NoQuestionEntity), 0));
+    assert!(g.extract("fever", &Default::default()).unwrap().is_empty());
+}

@@ -69,3 +69,26 @@ def test_ctrl_c_leaves_a_file_the_rerun_completes(hetionet_db, medqa, tmp_path):
     summary = kgcore.medreason.ground(hetionet_db, medqa, cut)
     assert summary["already_done"] > 0
     assert cut.read_bytes() == whole.read_bytes()
+
+
+def test_the_cli_stopped_by_ctrl_c_leaves_whole_lines_and_resumes(kgcore_cli, hetionet_db, medqa, tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text(medqa.read_text() * 30)
+    whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"
+    base = [str(kgcore_cli), "ground", "--db", str(hetionet_db), "--qa", str(big)]
+    subprocess.run(base + ["--out", str(whole)], check=True, capture_output=True)
+    proc = subprocess.Popen(base + ["--out", str(cut)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while (not cut.exists() or cut.stat().st_size == 0) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    written = cut.read_text()
+    assert written.endswith("\n"), "every batch is one write: the file ends with a whole line"
+    lines = written.splitlines()
+    assert all(json.loads(line)["prompt"] for line in lines)
+    whole_lines = whole.read_text().splitlines()
+    assert 0 < len(lines) <= len(whole_lines) and lines == whole_lines[: len(lines)]
+    rerun = subprocess.run(base + ["--out", str(cut), "--json"], check=True, capture_output=True, text=True)
+    assert json.loads(rerun.stdout)["already_done"] >= len(lines)
+    assert cut.read_bytes() == whole.read_bytes()
