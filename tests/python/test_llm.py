@@ -140,3 +140,39 @@ def test_client_settings(monkeypatch):
     assert (c.base_url, c.model) == ("http://127.0.0.1:9/v1", "m")
     with pytest.raises(ValueError, match="unknown step"):
         mr.ground_with_llm(None, [], dataset="t", steps=["dream"])
+
+
+def trigrams(texts):
+    """A stand-in embedder: hashed character trigrams, unit length (close spellings are close)."""
+    import zlib
+
+    import numpy as np
+
+    out = np.zeros((len(texts), 512), dtype=np.float32)
+    for row, text in enumerate(texts):
+        t = f"  {text.lower()} "
+        for i in range(len(t) - 2):
+            out[row, zlib.crc32(t[i:i + 3].encode()) % 512] += 1
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_an_embedder_maps_names_no_node_bears(hetionet_db, tmp_path):
+    import shutil
+
+    import kgcore.embed
+
+    db = tmp_path / "db"
+    shutil.copytree(hetionet_db, db)
+    with kgcore.open(str(db)) as g:
+        kgcore.embed.attach_name_embeddings(g, trigrams, node_types=["disease", "drug"], index="exact")
+        rec = dict(RECORD, question_entities=[{"name": "rheumatoid arthritides", "type": "disease"}, {"name": "qqqq zzzz", "type": "disease"}],
+                   answer_entities=[{"name": "methotrexat", "type": "drug"}])
+        out = mr.ground_with_llm(g, [rec], dataset="t", embedder=trigrams)[0]
+        assert [e["name"] for e in out["question_entities"]] == ["rheumatoid arthritis"]
+        assert [e["name"] for e in out["answer_entities"]] == ["methotrexate"]
+        assert out["unmapped_entities"] == ["qqqq zzzz"] and out["path_groups"]
+        plain = mr.ground_with_llm(g, [rec], dataset="t")[0]
+        assert [e["name"] for e in plain["answer_entities"]] == ["methotrexate"], "one edit: the nearest name"
+        assert plain["question_entities"] == [], "two edits and more: not without an embedder"
+        with pytest.raises(ValueError, match="ambiguous"):
+            mr.ground_with_llm(g, [rec], dataset="t", ambiguous="maybe")

@@ -23,6 +23,8 @@ import pathlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from ._kgcore import open as _open
 
 
@@ -72,6 +74,8 @@ def ground_with_llm(
     max_paths: int = 50,
     accept_distance: int = 1,
     candidates: int = 5,
+    embedder: Any = None,
+    ambiguous: str = "none",
     max_workers: int = 8,
     **options: Any,
 ) -> list[dict[str, Any]]:
@@ -80,9 +84,14 @@ def ground_with_llm(
 
     - "extract": the model names the entities of question and answer, with node types
       (default: dictionary extraction);
-    - "choose": a name that matches no node exactly gets its `candidates` nearest names (within
-      two edits); the model picks one or none (default: the nearest, when within
-      `accept_distance` edits and alone at that distance, else none);
+    - "choose": a name that matches no node exactly gets candidates. With an `embedder` (a
+      callable from strings to vectors, e.g. `kgcore.embed.MiniLM()`, with the same model's
+      name embeddings attached to the graph), they come from MedReason's rules
+      (`Graph.map_entity`: a similar enough name is taken, ambiguous ones are candidates),
+      and without a model an ambiguous name maps to the best candidate
+      (`ambiguous="best"`) or none (`"none"`). Without an embedder, the candidates are the
+      `candidates` nearest names within two edits, and without a model the nearest is taken
+      when within `accept_distance` edits and alone at that distance.
     - "prune": the model keeps up to `keep` of each group's (up to `max_paths` sampled) paths
       (default: the least hub-laden);
     - "reason": the model writes `reasoning` from the prompt (default: None, the prompt stays).
@@ -99,6 +108,8 @@ def ground_with_llm(
     unknown = set(steps) - {"extract", "choose", "prune", "reason"}
     if unknown:
         raise ValueError(f"unknown step(s) {sorted(unknown)}: the steps are extract, choose, prune, reason")
+    if ambiguous not in ("none", "best"):
+        raise ValueError(f'ambiguous must be "none" or "best", got {ambiguous!r}')
     node_types = sorted(graph.info()["node_types"])
     active = set(steps) if llm is not None else set()
 
@@ -112,14 +123,19 @@ def ground_with_llm(
             return {"line": line, "error": f"not JSON: {e}"}
         if not isinstance(rec, dict):
             return {"line": line, "error": "not a JSON object"}
+        chooser = llm if "choose" in active else None
         if "extract" in active and isinstance(rec.get("question"), str):
-            answer = rec.get("answer") or ""
             try:
-                found = steps_.extract_entities(llm, rec["question"], str(answer), node_types)
-                rec["question_entities"] = [_mapped(graph, e, llm if "choose" in active else None, candidates, accept_distance, errors) for e in found["question"]]
-                rec["answer_entities"] = [_mapped(graph, e, llm if "choose" in active else None, candidates, accept_distance, errors) for e in found["answer"]]
+                found = steps_.extract_entities(llm, rec["question"], str(rec.get("answer") or ""), node_types)
+                rec["question_entities"], rec["answer_entities"] = found["question"], found["answer"]
             except steps_.LLMError as e:
                 errors.append(f"extract: {e}")
+        # Names from the model or the record itself meet the graph's names here.
+        if isinstance(rec.get("question_entities"), list) and isinstance(rec.get("answer_entities"), list):
+            for side in ("question_entities", "answer_entities"):
+                named = [e if isinstance(e, dict) else {"name": e, "type": None} for e in rec[side]]
+                if all(isinstance(e.get("name"), str) for e in named):
+                    rec[side] = _map_names(graph, named, chooser, embedder, ambiguous, candidates, accept_distance, errors)
         out = json.loads(graph.ground_lines([json.dumps(rec, default=_plain)], dataset=dataset, line_numbers=[line],
                                             keep=max_paths, max_paths=max_paths, **options)[0])
         if "error" in out:
@@ -152,28 +168,37 @@ def ground_with_llm(
         return list(pool.map(one, records, numbers))
 
 
-def _mapped(graph: Any, entity: dict[str, str], llm: Any, candidates: int, accept_distance: int, errors: list[str]) -> dict[str, str]:
-    """`entity` with the name of the node it means: its own when a node bears it, else the
-    candidate the model (or, without one, the nearest-name rule) picks; unchanged when none,
-    so grounding reports it unmapped."""
+def _map_names(graph: Any, entities: list[dict[str, Any]], llm: Any, embedder: Any, ambiguous: str, candidates: int,
+               accept_distance: int, errors: list[str]) -> list[dict[str, Any]]:
+    """`entities` with the names of the nodes they mean: their own when a node bears it, else
+    the candidate the model picks, else the default rule's; unchanged when none, so grounding
+    reports them unmapped. One embedder call for all the names that need it."""
     from . import llm as steps_
 
-    name, node_type = entity["name"], entity["type"]
-    if graph.search_names(name, node_type=node_type, limit=1):
-        return entity
-    near = graph.search_names(name, node_type=node_type, fuzzy=2, limit=candidates)
-    if not near:
-        return entity
-    names = [graph.node(hit[2][0])["name"] for hit in near]
-    best = [h for h in near if h[1] == near[0][1]]
-    nearest = 0 if near[0][1] <= accept_distance and len(best) == 1 else None
-    i = nearest
-    if llm is not None:
-        try:
-            i = steps_.choose_candidate(llm, name, names)
-        except steps_.LLMError as e:
-            errors.append(f"choose {name!r}: {e}")
-    return {"name": names[i], "type": node_type} if i is not None else entity
+    out = [dict(e) for e in entities]
+    unmatched = [i for i, e in enumerate(out) if not graph.search_names(e["name"], node_type=e.get("type"), limit=1)]
+    vectors = embedder([out[i]["name"] for i in unmatched]) if embedder is not None and unmatched else None
+    for row, i in enumerate(unmatched):
+        name, node_type = out[i]["name"], out[i].get("type")
+        if vectors is not None:
+            kind, found = graph.map_entity(name, np.asarray(vectors[row], dtype=np.float32), node_type=node_type)
+            names = [graph.node(n)["name"] for n, _ in found]
+            pick = 0 if kind in ("exact", "similar") or (kind == "ambiguous" and ambiguous == "best") else None
+            llm_may_choose = kind == "ambiguous"
+        else:
+            near = graph.search_names(name, node_type=node_type, fuzzy=2, limit=candidates)
+            names = [graph.node(hit[2][0])["name"] for hit in near]
+            best = [h for h in near if h[1] == near[0][1]] if near else []
+            pick = 0 if near and near[0][1] <= accept_distance and len(best) == 1 else None
+            llm_may_choose = bool(near)
+        if llm is not None and llm_may_choose:
+            try:
+                pick = steps_.choose_candidate(llm, name, names)
+            except steps_.LLMError as e:
+                errors.append(f"choose {name!r}: {e}")
+        if pick is not None:
+            out[i]["name"] = names[pick]
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -199,8 +224,6 @@ class Grounder:
         self.options = options
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
         lines = [str(t) for t in batch["text"]]
         numbers = [int(n) for n in batch["line"]]
         records = self.graph.ground_lines(lines, dataset=self.dataset, line_numbers=numbers, **self.options)
