@@ -1,6 +1,6 @@
 //! MedReason's KG step as one job, without a model: a QA record in; its question and answer
-//! entities extracted and mapped to MedReason's graph (a node per lowercased name); all
-//! shortest paths for every question × answer entity, groups above `max_paths` sampled with a
+//! entities extracted and mapped to MedReason's graph (a node per lowercased name), or to the
+//! typed graph if asked; all shortest paths for every question × answer entity, groups above `max_paths` sampled with a
 //! seed of the record's own; at most `keep` paths per group, the least hub-laden first; the
 //! paths rendered as MedReason's prompt lines and with relations; the prompt a
 //! chain-of-thought model would receive.
@@ -15,7 +15,7 @@ use kg_core::rng::SplitMix64;
 use kg_core::{GraphView, NodeIndex};
 use kg_index::{ExtractOptions, MatchKind, Mention};
 use kg_query::paths::all_shortest;
-use kg_query::{Limits, NameGraph};
+use kg_query::{Constraints, Limits, NameGraph, PathFinder};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -127,11 +127,14 @@ pub struct GroundOptions {
     pub max_hops: Option<u32>,
     /// Which names the extraction looks for.
     pub extract: ExtractOptions,
+    /// Search the typed graph (a node per node, relations on the paths) instead of
+    /// MedReason's graph of lowercased names.
+    pub typed: bool,
 }
 
 impl Default for GroundOptions {
     fn default() -> Self {
-        GroundOptions { max_paths: 50, keep: 3, seed: 0, max_hops: None, extract: ExtractOptions::default() }
+        GroundOptions { max_paths: 50, keep: 3, seed: 0, max_hops: None, extract: ExtractOptions::default(), typed: false }
     }
 }
 
@@ -144,12 +147,13 @@ pub struct Entity {
     pub start: Option<usize>,
     /// End of the character range (exclusive).
     pub end: Option<usize>,
-    /// The name in MedReason's graph (lowercased).
+    /// The name of its node in the graph searched: lowercased in MedReason's graph, as stored
+    /// in the typed graph.
     pub name: String,
     /// The node type of `node`.
     #[serde(rename = "type")]
     pub node_type: String,
-    /// The first node bearing the name (all of them merge in MedReason's graph).
+    /// The node: the first bearing the name (all of them merge in MedReason's graph).
     pub node: NodeIndex,
     /// `exact`, `folded` or `fuzzy`.
     pub how: &'static str,
@@ -160,12 +164,13 @@ pub struct Entity {
 /// One shortest path, three ways.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroundedPath {
-    /// The names along it (lowercased, as MedReason's graph has them).
+    /// The names along it (lowercased in MedReason's graph).
     pub names: Vec<String>,
-    /// Per name, the nodes bearing it.
+    /// Per name, the nodes bearing it (in the typed graph, the one node).
     pub nodes: Vec<Vec<NodeIndex>>,
-    /// With the relation of a stored edge between nodes of consecutive names:
-    /// `fever -[indication]- ibuprofen`.
+    /// With relations: in MedReason's graph, a stored edge's between nodes of consecutive
+    /// names (`fever -[indication]- ibuprofen`); in the typed graph, each step's own, with
+    /// types (`Fever (effect/phenotype) -[indication]- Ibuprofen (drug)`).
     pub labelled: String,
 }
 
@@ -300,25 +305,30 @@ impl Graph {
             }
         };
         let spanned = record.given.is_none();
-        let answer_entities = entities(&view, &names, answer, &[], spanned);
-        let answer_ids: Vec<u32> = answer_entities.iter().filter_map(|e| names.id(&e.name)).collect();
-        let question_entities = entities(&view, &names, question, &answer_ids, spanned);
+        let finder = PathFinder::new(&view, &Constraints { max_hops: options.max_hops, ..Default::default() })?;
+        let graph = if options.typed { Searched::Typed(&finder) } else { Searched::Names(&names) };
+        let answer_entities = entities(&view, &graph, answer, &[], spanned);
+        let answer_ids: Vec<u32> = answer_entities.iter().filter_map(|e| graph.id(e)).collect();
+        let question_entities = entities(&view, &graph, question, &answer_ids, spanned);
         let seed = record_seed(options.seed, record);
         let limits = Limits { blocked: None, max_hops: options.max_hops.unwrap_or(u32::MAX) };
         let mut path_groups = Vec::new();
         for (qi, q) in question_entities.iter().enumerate() {
             for (ai, a) in answer_entities.iter().enumerate() {
-                let (Some(s), Some(t)) = (names.id(&q.name), names.id(&a.name)) else { continue };
-                let all = all_shortest(&*names, limits, s, t);
+                let (Some(s), Some(t)) = (graph.id(q), graph.id(a)) else { continue };
+                let all = match graph {
+                    Searched::Names(names) => all_shortest(names, limits, s, t),
+                    Searched::Typed(finder) => finder.all_shortest(s, t)?,
+                };
                 let Some(distance) = all.distance else { continue };
                 let count = all.count();
                 let group_seed = SplitMix64::new(seed ^ ((qi as u64) << 32 | ai as u64)).next_u64();
                 let mut paths = all.sample(options.max_paths, group_seed)?;
                 // The least hub-laden paths first: a path through a hub says little.
-                let hubness = |p: &Vec<u32>| -> f64 { p[1..p.len() - 1].iter().map(|&n| (1.0 + names.neighbours(n).len() as f64).ln()).sum() };
+                let hubness = |p: &Vec<u32>| -> f64 { p[1..p.len() - 1].iter().map(|&n| (1.0 + graph.degree(n) as f64).ln()).sum() };
                 paths.sort_by(|x, y| hubness(x).total_cmp(&hubness(y)));
                 paths.truncate(options.keep);
-                let paths = paths.iter().map(|p| self.grounded_path(&view, &names, p)).collect();
+                let paths = paths.iter().map(|p| self.grounded_path(&view, &graph, p)).collect();
                 path_groups.push(PathGroup { from: q.name.clone(), to: a.name.clone(), distance, count: count.to_string(), sampled: count > options.max_paths as u128, paths });
             }
         }
@@ -337,7 +347,14 @@ impl Graph {
         Ok(Grounded { record: record.clone(), reasoning: None, question_entities, answer_entities, path_groups, thinking_paths, prompt, dropped, unmapped_entities })
     }
 
-    fn grounded_path(&self, view: &GraphView, names: &NameGraph, path: &[u32]) -> GroundedPath {
+    fn grounded_path(&self, view: &GraphView, graph: &Searched<'_>, path: &[u32]) -> GroundedPath {
+        let names = match graph {
+            Searched::Typed(finder) => {
+                let labelled = kg_query::render::labelled(view, finder.resolved(), path);
+                return GroundedPath { names: path.iter().map(|&n| view.name(n).to_owned()).collect(), nodes: path.iter().map(|&n| vec![n]).collect(), labelled };
+            }
+            Searched::Names(names) => names,
+        };
         let idx = self.name_index();
         let names: Vec<String> = path.iter().map(|&n| names.name(n).to_owned()).collect();
         let nodes: Vec<Vec<NodeIndex>> = names.iter().map(|n| idx.exact(view, n, None).unwrap_or_default()).collect();
@@ -471,13 +488,47 @@ fn done_records(out: &Path) -> Result<std::collections::HashSet<(String, String)
     Ok(done)
 }
 
-/// The mentions as entities of MedReason's graph, each name once, none of `exclude`; with
+/// The graph paths are searched on.
+#[derive(Clone, Copy)]
+enum Searched<'a> {
+    /// MedReason's: a node per lowercased name.
+    Names(&'a NameGraph),
+    /// The typed graph, as stored.
+    Typed(&'a PathFinder<'a>),
+}
+
+impl Searched<'_> {
+    /// The node of `entity` in this graph.
+    fn id(&self, entity: &Entity) -> Option<u32> {
+        match self {
+            Searched::Names(names) => names.id(&entity.name),
+            Searched::Typed(_) => Some(entity.node),
+        }
+    }
+
+    /// The node a mention names in this graph, and that node's name.
+    fn node_of(&self, view: &GraphView, m: &Mention) -> Option<(u32, String)> {
+        match self {
+            Searched::Names(names) => names.id(&m.name).map(|id| (id, names.name(id).to_owned())),
+            Searched::Typed(_) => Some((m.nodes[0], view.name(m.nodes[0]).to_owned())),
+        }
+    }
+
+    fn degree(&self, n: u32) -> usize {
+        match self {
+            Searched::Names(names) => names.neighbours(n).len(),
+            Searched::Typed(finder) => finder.view().degree(n),
+        }
+    }
+}
+
+/// The mentions as entities of the graph searched, each node once, none of `exclude`; with
 /// their spans when `spanned` (found in the text, not given by the record).
-fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude: &[u32], spanned: bool) -> Vec<Entity> {
+fn entities(view: &GraphView, graph: &Searched<'_>, mentions: Vec<Mention>, exclude: &[u32], spanned: bool) -> Vec<Entity> {
     let mut seen: Vec<u32> = exclude.to_vec();
     let mut out = Vec::new();
     for m in mentions {
-        let Some(id) = names.id(&m.name) else { continue };
+        let Some((id, name)) = graph.node_of(view, &m) else { continue };
         if seen.contains(&id) {
             continue;
         }
@@ -485,7 +536,7 @@ fn entities(view: &GraphView, names: &NameGraph, mentions: Vec<Mention>, exclude
         let node = m.nodes[0];
         let distance = if let MatchKind::Fuzzy(d) = m.how { d } else { 0 };
         out.push(Entity {
-            name: names.name(id).to_owned(),
+            name,
             node_type: view.node(node).map(|r| r.node_type.to_owned()).unwrap_or_default(),
             node,
             how: m.how.as_str(),

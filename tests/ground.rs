@@ -94,6 +94,22 @@ fn a_record_grounds_in_paths_entities_and_a_prompt() {
 }
 
 #[test]
+fn the_typed_graph_gives_typed_steps_with_their_relations() {
+    let g = graph();
+    let r = QaRecord::parse(r#"{"question": "fevers", "answer": "Oseltamivir"}"#, "d", 1).unwrap();
+    let out = g.ground(&r, &GroundOptions { typed: true, ..Default::default() }).unwrap();
+    assert_eq!((out.question_entities[0].name.as_str(), out.answer_entities[0].name.as_str()), ("Fever", "Oseltamivir"));
+    let path = &out.path_groups[0].paths[0];
+    assert_eq!(path.nodes, [vec![0], vec![2], vec![3]]);
+    assert_eq!(path.labelled, "Fever (effect/phenotype) -[presents]- influenza (disease) -[treats]- Oseltamivir (drug)");
+    assert_eq!(out.thinking_paths, "1:fever->influenza->oseltamivir\n");
+    let names = g.ground(&r, &GroundOptions::default()).unwrap();
+    assert_eq!(names.thinking_paths, out.thinking_paths, "one path either way on this graph");
+    let short = g.ground(&r, &GroundOptions { typed: true, max_hops: Some(1), ..Default::default() }).unwrap();
+    assert_eq!(short.dropped, Some(Dropped::NoPath), "max_hops bounds the typed search too");
+}
+
+#[test]
 fn entities_a_record_names_itself_are_mapped_not_extracted() {
     let g = graph();
     let line = r#"{"question": "Unrelated words", "answer": "x", "question_entities": ["fevers", {"name": "Cough", "type": "effect/phenotype"}, {"name": "influenza", "type": "drug"}, "unicorn"], "answer_entities": [{"name": "oseltamivir"}]}"#;

@@ -152,6 +152,10 @@ pub enum Command {
         keep: usize,
         #[arg(long)]
         max_hops: Option<u32>,
+        /// Search the typed graph (relations on every step) instead of MedReason's graph of
+        /// lowercased names.
+        #[arg(long)]
+        typed: bool,
         #[command(flatten)]
         extract: ExtractArgs,
         /// Print the summary as JSON.

@@ -52,8 +52,8 @@ fn main() -> ExitCode {
         Command::Hops { db, node, k, types, json } => sets::hops(db, &node, k, &types, json),
         Command::Check { db } => check(db),
         Command::Extract { db, text, lines, extract, json } => extract::extract(db, text, lines, &extract.options(), json),
-        Command::Ground { db, qa, out, dataset, seed, max_paths, keep, max_hops, extract, json } => {
-            let options = kgcore::GroundOptions { max_paths, keep, seed, max_hops, extract: extract.options() };
+        Command::Ground { db, qa, out, dataset, seed, max_paths, keep, max_hops, typed, extract, json } => {
+            let options = kgcore::GroundOptions { max_paths, keep, seed, max_hops, extract: extract.options(), typed };
             extract::ground(db, &qa, &out, dataset.as_deref(), &options, json)
         }
         Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)

@@ -26,17 +26,17 @@ impl PyGraph {
     /// grounded here, in any batches, match those of `ground_file` on the same file. Returns one
     /// JSON document per line, in order: the grounded record (with `dropped` saying why it has
     /// no paths, or `null`), or `{"line": n, "error": reason}` for a line that is not a record.
-    #[pyo3(signature = (lines, *, dataset, line_numbers = None, seed = 0, max_paths = 50, keep = 3, max_hops = None, node_types = None, fuzzy = false))]
+    #[pyo3(signature = (lines, *, dataset, line_numbers = None, seed = 0, max_paths = 50, keep = 3, max_hops = None, node_types = None, fuzzy = false, typed = false))]
     #[allow(clippy::too_many_arguments)]
     fn ground_lines(
         &self, py: Python<'_>, lines: Vec<String>, dataset: String, line_numbers: Option<Vec<usize>>, seed: u64, max_paths: usize, keep: usize,
-        max_hops: Option<u32>, node_types: Option<Vec<String>>, fuzzy: bool,
+        max_hops: Option<u32>, node_types: Option<Vec<String>>, fuzzy: bool, typed: bool,
     ) -> PyResult<Vec<String>> {
         let numbers = line_numbers.unwrap_or_else(|| (1..=lines.len()).collect());
         if numbers.len() != lines.len() {
             return Err(pyo3::exceptions::PyValueError::new_err(format!("{} lines but {} line numbers", lines.len(), numbers.len())));
         }
-        let options = GroundOptions { max_paths, keep, seed, max_hops, extract: ExtractOptions { node_types, fuzzy } };
+        let options = GroundOptions { max_paths, keep, seed, max_hops, extract: ExtractOptions { node_types, fuzzy }, typed };
         let graph = self.graph()?;
         let (results, poll) = py.detach(|| {
             let mut poll = SignalPoll::new();
@@ -67,17 +67,18 @@ impl PyGraph {
     /// entities extracted (`node_types`, `fuzzy` as `extract`) and mapped to MedReason's graph,
     /// all shortest paths per question x answer entity, groups above `max_paths` sampled with
     /// `seed` and the record's id, `keep` paths per group (the least hub-laden), rendered, and
-    /// the prompt a chain-of-thought model would receive. Records already in `out` are skipped,
+    /// the prompt a chain-of-thought model would receive; `typed=True` searches the typed graph
+    /// (relations on every step) instead of MedReason's. Records already in `out` are skipped,
     /// so a stopped run resumes; bad lines are counted and named, not raised. `progress(done,
     /// total)` is called after each batch of lines (its exceptions are ignored). Ctrl-C stops
     /// between batches, leaving `out` whole. Returns the summary as a dict.
-    #[pyo3(signature = (qa, out, *, dataset = None, seed = 0, max_paths = 50, keep = 3, max_hops = None, node_types = None, fuzzy = false, progress = None))]
+    #[pyo3(signature = (qa, out, *, dataset = None, seed = 0, max_paths = 50, keep = 3, max_hops = None, node_types = None, fuzzy = false, typed = false, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn ground_file<'py>(
         &self, py: Python<'py>, qa: PathBuf, out: PathBuf, dataset: Option<String>, seed: u64, max_paths: usize, keep: usize, max_hops: Option<u32>,
-        node_types: Option<Vec<String>>, fuzzy: bool, progress: Option<Py<PyAny>>,
+        node_types: Option<Vec<String>>, fuzzy: bool, typed: bool, progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let options = GroundOptions { max_paths, keep, seed, max_hops, extract: ExtractOptions { node_types, fuzzy } };
+        let options = GroundOptions { max_paths, keep, seed, max_hops, extract: ExtractOptions { node_types, fuzzy }, typed };
         let graph = self.graph()?;
         let summary = on_pool(py, move |stop| {
             let report = |done: usize, total: usize| {

@@ -49,6 +49,15 @@ def test_cli_and_python_write_the_same_records(kgcore_cli, hetionet_db, medqa, t
                 assert len(p["names"]) == g["distance"] + 1 and p["names"][0] == g["from"] and p["names"][-1] == g["to"]
         assert r["thinking_paths"] in r["prompt"]
 
+    typed_cli, typed_py = tmp_path / "typed-cli.jsonl", tmp_path / "typed-py.jsonl"
+    subprocess.run([str(kgcore_cli), "ground", "--db", str(hetionet_db), "--qa", str(medqa), "--out", str(typed_cli), "--typed"], check=True, capture_output=True)
+    kgcore.medreason.ground(hetionet_db, medqa, typed_py, typed=True)
+    assert typed_cli.read_bytes() == typed_py.read_bytes()
+    for r in records(typed_py)[:50]:
+        for g in r["path_groups"]:
+            for p in g["paths"]:
+                assert all(len(n) == 1 for n in p["nodes"]) and p["labelled"].count(" -[") == g["distance"]
+
 
 def test_ctrl_c_leaves_a_file_the_rerun_completes(hetionet_db, medqa, tmp_path):
     whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"

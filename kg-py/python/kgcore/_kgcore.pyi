@@ -164,6 +164,7 @@ class Graph:
         max_hops: int | None = None,
         node_types: list[str] | None = None,
         fuzzy: bool = False,
+        typed: bool = False,
     ) -> list[str]: ...
     def ground_file(
         self,
@@ -177,6 +178,7 @@ class Graph:
         max_hops: int | None = None,
         node_types: list[str] | None = None,
         fuzzy: bool = False,
+        typed: bool = False,
         progress: Any = None,
     ) -> dict[str, Any]: ...
     def set_vectors(
