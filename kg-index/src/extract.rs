@@ -18,12 +18,13 @@
 //!   (`influenzae` is not `influenza`).
 
 use fst::raw::{Fst, Output};
-use fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use fst::{IntoStreamer, Map, Streamer};
 use kg_core::text::{Word, match_key, normalize, normalize_keep_case, words};
 use kg_core::{GraphView, NodeIndex, TermId};
 use levenshtein_automata::Distance;
 
 use crate::error::IndexError;
+use crate::node_lists::{self, NodeLists};
 use crate::names::lev_builder;
 
 /// English function words and words common in clinical questions. On their own they match only
@@ -105,14 +106,12 @@ pub struct ExtractOptions {
 #[derive(Debug)]
 pub struct Dictionary {
     map: Map<Vec<u8>>,
-    /// Node lists: ordinal i owns `nodes[offsets[i]..offsets[i + 1]]`.
-    offsets: Vec<u32>,
-    nodes: Vec<NodeIndex>,
+    lists: NodeLists,
     gene_type: Option<TermId>,
 }
 
 /// The FST value of a [`STOP_PHRASES`] key.
-const STOP_PHRASE: u64 = u64::MAX;
+const STOP_PHRASE: u64 = node_lists::NO_NODES;
 
 /// A match found while scanning: words `first..last` (inclusive) and the name's ordinal.
 #[derive(Debug, Clone)]
@@ -130,26 +129,9 @@ impl Dictionary {
             view.nodes().map(|n| (match_key(view.name(n)), Some(n))).filter(|(k, _)| !k.is_empty()).collect();
         pairs.extend(STOP_PHRASES.iter().map(|p| (match_key(p), None)));
         pairs.sort_unstable();
-        let mut builder = MapBuilder::memory();
-        let (mut offsets, mut nodes) = (vec![0u32], Vec::with_capacity(pairs.len()));
-        let mut i = 0;
-        while i < pairs.len() {
-            let key = &pairs[i].0;
-            let ordinal = offsets.len() as u64 - 1;
-            let start = nodes.len();
-            while i < pairs.len() && &pairs[i].0 == key {
-                nodes.extend(pairs[i].1);
-                i += 1;
-            }
-            if nodes.len() == start {
-                builder.insert(key, STOP_PHRASE).expect("keys are inserted sorted and distinct");
-                continue;
-            }
-            offsets.push(nodes.len() as u32);
-            builder.insert(key, ordinal).expect("keys are inserted sorted and distinct");
-        }
-        let map = Map::new(builder.into_inner().expect("in-memory FST")).expect("a freshly built FST");
-        Dictionary { map, offsets, nodes, gene_type: view.vocab().node_types.get("gene/protein") }
+        let (bytes, lists) = node_lists::build(&pairs);
+        let map = Map::new(bytes).expect("a freshly built FST");
+        Dictionary { map, lists, gene_type: view.vocab().node_types.get("gene/protein") }
     }
 
     /// Distinct match keys.
@@ -163,8 +145,7 @@ impl Dictionary {
     }
 
     fn postings(&self, ordinal: u64) -> &[NodeIndex] {
-        let o = ordinal as usize;
-        &self.nodes[self.offsets[o] as usize..self.offsets[o + 1] as usize]
+        self.lists.get(ordinal)
     }
 
     /// The node types `options` asks for, resolved; an unknown one is an error naming it.

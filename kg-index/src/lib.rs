@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod hnsw;
 mod names;
+mod node_lists;
 pub mod npy;
 mod simd;
 mod vectors;

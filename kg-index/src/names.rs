@@ -3,9 +3,10 @@ use std::path::Path;
 use fst::automaton::Automaton;
 use std::sync::Arc;
 
-use fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use fst::{IntoStreamer, Map, Streamer};
 
 use crate::error::IndexError;
+use crate::node_lists::{self, NodeLists};
 use kg_core::side_file::{self, Belongs, Stamp};
 use kg_core::{GraphView, NodeIndex, TermId};
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder};
@@ -27,9 +28,7 @@ pub struct Hit {
 #[derive(Debug)]
 pub struct NameIndex {
     map: Map<FstBytes>,
-    /// Node lists: ordinal i owns `nodes[offsets[i]..offsets[i + 1]]`.
-    offsets: Vec<u32>,
-    nodes: Vec<NodeIndex>,
+    lists: NodeLists,
     stamp: Stamp,
 }
 
@@ -58,25 +57,11 @@ const HEADER: usize = side_file::HEADER_LEN + 8 + 8;
 impl NameIndex {
     /// Indexes every node name of `view`, the graph of the database `stamp` names.
     pub fn build(view: &GraphView, stamp: Stamp) -> Self {
-        let mut pairs: Vec<(String, NodeIndex)> = view.nodes().map(|n| (normalize(view.name(n)), n)).collect();
+        let mut pairs: Vec<(String, Option<NodeIndex>)> = view.nodes().map(|n| (normalize(view.name(n)), Some(n))).collect();
         pairs.sort_unstable();
-        let mut builder = MapBuilder::memory();
-        let mut offsets = vec![0u32];
-        let mut nodes = Vec::with_capacity(pairs.len());
-        let mut i = 0;
-        while i < pairs.len() {
-            let key = &pairs[i].0;
-            let ordinal = offsets.len() as u64 - 1;
-            while i < pairs.len() && &pairs[i].0 == key {
-                nodes.push(pairs[i].1);
-                i += 1;
-            }
-            offsets.push(nodes.len() as u32);
-            builder.insert(key, ordinal).expect("keys are inserted sorted and distinct");
-        }
-        let bytes = builder.into_inner().expect("in-memory FST");
+        let (bytes, lists) = node_lists::build(&pairs);
         let map = Map::new(FstBytes::Owned(bytes)).expect("a freshly built FST");
-        NameIndex { map, offsets, nodes, stamp }
+        NameIndex { map, lists, stamp }
     }
 
     /// The database, and its generation, the index was built for.
@@ -95,8 +80,7 @@ impl NameIndex {
     }
 
     fn postings(&self, ordinal: u64) -> &[NodeIndex] {
-        let o = ordinal as usize;
-        &self.nodes[self.offsets[o] as usize..self.offsets[o + 1] as usize]
+        self.lists.get(ordinal)
     }
 
     fn filtered(view: &GraphView, nodes: &[NodeIndex], node_type: Option<TermId>) -> Vec<NodeIndex> {
@@ -180,14 +164,14 @@ impl NameIndex {
     pub fn write_file(&self, path: &Path) -> Result<(), IndexError> {
         let io = |e| IndexError::Io { path: path.display().to_string(), source: e };
         let fst = self.map.as_fst().as_bytes();
-        let mut body = Vec::with_capacity(fst.len() + 4 * (self.offsets.len() + self.nodes.len()));
+        let mut body = Vec::with_capacity(fst.len() + 4 * (self.lists.offsets.len() + self.lists.nodes.len()));
         body.extend_from_slice(fst);
-        for v in self.offsets.iter().chain(&self.nodes) {
+        for v in self.lists.offsets.iter().chain(&self.lists.nodes) {
             body.extend_from_slice(&v.to_le_bytes());
         }
         let mut lengths = Vec::with_capacity(16);
         lengths.extend_from_slice(&(fst.len() as u64).to_le_bytes());
-        lengths.extend_from_slice(&(self.offsets.len() as u64).to_le_bytes());
+        lengths.extend_from_slice(&(self.lists.offsets.len() as u64).to_le_bytes());
         side_file::write(path, MAGIC, NAME_INDEX_VERSION, self.stamp, &[&lengths, &body]).map_err(io)
     }
 
@@ -235,7 +219,7 @@ impl NameIndex {
         if map.len() + 1 != n_offsets {
             return Err(corrupt("name count disagrees with the node lists"));
         }
-        Ok(Some(NameIndex { map, offsets: offsets.to_vec(), nodes: nodes.to_vec(), stamp }))
+        Ok(Some(NameIndex { map, lists: NodeLists { offsets: offsets.to_vec(), nodes: nodes.to_vec() }, stamp }))
     }
 }
 
