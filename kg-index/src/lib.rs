@@ -6,6 +6,10 @@
 //! by automaton intersection) lookups, each filterable by node type. The index is persisted
 //! beside the database as a versioned, checksummed file.
 //!
+//! [`Dictionary`] finds node names in free text: every name's match key (plurals,
+//! punctuation, possessives and spelling folded) in an FST walked word by word, longest
+//! names first, with guards against the false matches of clinical text (see `extract.rs`).
+//!
 //! [`VectorIndex`] holds node embeddings (any dimension, cosine) with exact search, an optional
 //! HNSW graph for approximate search (type filter applied during the walk), tombstones and a
 //! versioned, checksummed file; [`map_entity`] applies MedReason's mapping rules on top of both.
