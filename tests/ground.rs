@@ -227,3 +227,16 @@ fn a_graph_without_names_grounds_nothing_and_says_why() {
     assert_eq!((out.dropped, out.question_entities.len()), (Some(Dropped::NoQuestionEntity), 0));
     assert!(g.extract("fever", &Default::default()).unwrap().is_empty());
 }
+
+proptest::proptest! {
+    /// Any line, JSON or not, is a record or a reason; a record always has a question and a
+    /// non-empty answer.
+    #[test]
+    fn any_line_is_a_record_or_a_reason(line in r#"\{("(question|answer|answer_idx|label|options|id|question_entities|answer_entities)": ("[A-Ea-z .]{0,8}"|\[("x"|3|\{"name": "y"\})?\]|\{"A": "z"\}|1|null), ?){0,6}\}|\PC{0,40}"#) {
+        let line = line.replace(", }", "}");
+        match QaRecord::parse(&line, "d", 1) {
+            Ok(r) => proptest::prop_assert!(!r.question.is_empty() && !r.answer.trim().is_empty()),
+            Err(reason) => proptest::prop_assert!(!reason.is_empty()),
+        }
+    }
+}
