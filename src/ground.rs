@@ -265,6 +265,18 @@ pub struct GroundSummary {
     pub dropped_no_path: usize,
 }
 
+/// Why a line of a QA file that is not UTF-8 is skipped.
+pub const NOT_UTF8: &str = "not UTF-8 text";
+
+/// Paths sampled and kept per group: at least one kept, no more sampled than may be listed.
+fn check_counts(options: &GroundOptions) -> Result<()> {
+    kg_query::check_listed(options.max_paths, "max_paths")?;
+    if options.keep == 0 {
+        return Err(Error::InvalidArgument("keep must be at least 1 path per group".into()));
+    }
+    Ok(())
+}
+
 /// The seed of one record: the options' seed mixed with its dataset and id (FNV-1a, then
 /// SplitMix64), the same on every platform.
 fn record_seed(seed: u64, record: &QaRecord) -> u64 {
@@ -278,14 +290,14 @@ fn record_seed(seed: u64, record: &QaRecord) -> u64 {
 impl Graph {
     /// Grounds one QA record (see the module's description).
     pub fn ground(&self, record: &QaRecord, options: &GroundOptions) -> Result<Grounded> {
-        kg_query::check_listed(options.max_paths, "max_paths")?;
+        check_counts(options)?;
         let (view, names) = (self.view(), self.name_graph());
         let dictionary = self.dictionary();
         let mut unmapped_entities = Vec::new();
         let (question, answer) = match &record.given {
             None => (dictionary.extract(&view, record.question_stem(), &options.extract)?, dictionary.extract(&view, &record.answer, &options.extract)?),
             Some(given) => {
-                let mut mentions = |names: &[(String, Option<String>)]| -> Result<Vec<Mention>> {
+                let mut mentions = |names: &[(String, Option<String>)]| -> Vec<Mention> {
                     let mut out = Vec::new();
                     for (name, node_type) in names {
                         let types = node_type.as_ref().map(std::slice::from_ref).or(options.extract.node_types.as_deref());
@@ -299,9 +311,9 @@ impl Graph {
                             None => unmapped_entities.push(name.clone()),
                         }
                     }
-                    Ok(out)
+                    out
                 };
-                (mentions(&given.question)?, mentions(&given.answer)?)
+                (mentions(&given.question), mentions(&given.answer))
             }
         };
         let spanned = record.given.is_none();
@@ -375,7 +387,7 @@ impl Graph {
     /// Refuses options a grounding cannot take (an unknown node type, too many paths): an
     /// error before any record, not a fault of each.
     pub fn check_ground_options(&self, options: &GroundOptions) -> Result<()> {
-        kg_query::check_listed(options.max_paths, "max_paths")?;
+        check_counts(options)?;
         self.extract("", &options.extract)?;
         Ok(())
     }
@@ -412,18 +424,26 @@ impl Graph {
         fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
             move |source| Error::Io { path: path.display().to_string(), source }
         }
-        let text = std::fs::read_to_string(qa).map_err(io(qa))?;
+        let bytes = std::fs::read(qa).map_err(io(qa))?;
         let dataset = dataset.map(str::to_owned).unwrap_or_else(|| qa.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         let done = done_records(out)?;
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(out).map_err(io(out))?;
-        let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty()).collect();
+        // Lines as `str` where they are UTF-8; one that is not is a bad line, not a bad file.
+        let lines: Vec<(usize, Option<&str>)> = bytes
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (i + 1, std::str::from_utf8(l.strip_suffix(b"\r").unwrap_or(l)).ok()))
+            .filter(|(_, l)| l.is_none_or(|l| !l.trim().is_empty()))
+            .collect();
         let mut summary = GroundSummary { read: lines.len(), ..Default::default() };
         const BATCH: usize = 256;
         for (b, batch) in lines.chunks(BATCH).enumerate() {
             if stop() {
                 return Err(kg_query::QueryError::Interrupted.into());
             }
-            let results = self.ground_lines(batch, &dataset, options, &|r| done.contains(&(r.dataset_name.clone(), r.id_in_dataset.clone())));
+            let text: Vec<(usize, &str)> = batch.iter().filter_map(|&(n, l)| Some((n, l?))).collect();
+            let mut grounded = self.ground_lines(&text, &dataset, options, &|r| done.contains(&(r.dataset_name.clone(), r.id_in_dataset.clone()))).into_iter();
+            let results = batch.iter().map(|(_, l)| if l.is_some() { grounded.next().expect("one outcome per line") } else { LineOutcome::Bad(NOT_UTF8.into()) });
             let mut bytes = Vec::new();
             for (&(n, _), r) in batch.iter().zip(results) {
                 match r {

@@ -168,16 +168,19 @@ fn a_file_grounds_resumes_after_a_cut_and_reports_bad_lines() {
         r#"{"question": "cough"}"#.to_owned(),
     ];
     lines.extend((0..300).map(|i| format!(r#"{{"id": "r{i}", "question": "fever {i}", "answer": "Aspirin"}}"#)));
-    std::fs::write(&qa, lines.join("\n")).unwrap();
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.extend_from_slice(b"\n{\"question\": \"caf\xe9\", \"answer\": \"x\"}\r\n");
+    std::fs::write(&qa, bytes).unwrap();
     let options = GroundOptions { seed: 5, ..Default::default() };
     let quiet = |_: usize, _: usize| {};
 
     let whole = dir.path().join("whole.jsonl");
     let s = g.ground_file(&qa, &whole, None, &options, &quiet, kgcore::query::NEVER).unwrap();
-    assert_eq!((s.read, s.bad, s.with_path, s.already_done), (305, 2, 301, 0));
+    assert_eq!((s.read, s.bad, s.with_path, s.already_done), (306, 3, 301, 0));
     assert_eq!((s.dropped_no_question_entity, s.dropped_no_path, s.dropped_no_answer_entity), (1, 1, 0));
     assert!(s.bad_lines[0].ends_with("set.jsonl:2: not JSON: key must be a string at line 1 column 2"), "{:?}", s.bad_lines);
     assert!(s.bad_lines[1].contains("set.jsonl:6: no answer text"), "{:?}", s.bad_lines);
+    assert!(s.bad_lines[2].ends_with("set.jsonl:307: not UTF-8 text"), "a line, not the file: {:?}", s.bad_lines);
     let written = std::fs::read_to_string(&whole).unwrap();
     assert_eq!(written.lines().count(), 301);
     let first: serde_json::Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
@@ -206,6 +209,10 @@ fn a_file_grounds_resumes_after_a_cut_and_reports_bad_lines() {
     let fresh = dir.path().join("never.jsonl");
     let e = g.ground_file(&qa, &fresh, None, &typed, &quiet, kgcore::query::NEVER).unwrap_err();
     assert!(e.to_string().contains("spaceship") && !fresh.exists(), "refused before any record: {e}");
+
+    let none_kept = GroundOptions { keep: 0, ..Default::default() };
+    let e = g.ground_file(&qa, &fresh, None, &none_kept, &quiet, kgcore::query::NEVER).unwrap_err();
+    assert!(e.to_string().contains("keep must be at least 1"), "{e}");
 
     let stop = || true;
     let e = g.ground_file(&qa, &dir.path().join("stopped.jsonl"), None, &options, &quiet, &stop).unwrap_err();

@@ -44,10 +44,13 @@ def test_two_nodes_write_what_one_process_writes(two_nodes, hetionet_db, tmp_pat
     assert spread.read_bytes() == single.read_bytes()
 
 
-def test_bad_lines_are_rows_not_failures(two_nodes, tmp_path):
+def test_bad_lines_are_rows_not_failures(two_nodes, hetionet_db, tmp_path):
     qa = tmp_path / "mixed.jsonl"
-    qa.write_text('{"question": "fever and cough", "answer": "Oseltamivir"}\n{broken\n\n{"question": "q"}\n')
-    out = tmp_path / "out.jsonl"
+    qa.write_bytes(b'{"question": "fever and cough", "answer": "Oseltamivir"}\n{broken\n\n{"question": "q"}\n{"question": "caf\xe9"}\r\n')
+    out, single = tmp_path / "out.jsonl", tmp_path / "single.jsonl"
     summary = kgcore.medreason.ground_with_ray("db", qa, out, actors=2, actor_options={"resources": {"grounder": 1}, "num_cpus": 1})
-    assert summary["read"] == 3 and summary["bad"] == 2
-    assert [line.split(": ")[0].rsplit(":", 1)[1] for line in summary["bad_lines"]] == ["2", "4"]
+    assert summary["read"] == 4 and summary["bad"] == 3
+    assert [line.split(": ")[0].rsplit(":", 1)[1] for line in summary["bad_lines"]] == ["2", "4", "5"]
+    assert summary["bad_lines"][2].endswith("not UTF-8 text")
+    assert kgcore.medreason.ground(hetionet_db, qa, single) == summary, "the same summary as one process"
+    assert out.read_bytes() == single.read_bytes()

@@ -224,19 +224,36 @@ class Grounder:
         self.options = options
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        lines = [str(t) for t in batch["text"]]
         numbers = [int(n) for n in batch["line"]]
-        records = self.graph.ground_lines(lines, dataset=self.dataset, line_numbers=numbers, **self.options)
+        texts = list(batch["text"])
+        ok = [i for i, t in enumerate(texts) if t is not None]
+        grounded = self.graph.ground_lines([str(texts[i]) for i in ok], dataset=self.dataset, line_numbers=[numbers[i] for i in ok], **self.options)
+        records = [json.dumps({"line": n, "error": NOT_UTF8}) for n in numbers]
+        for i, record in zip(ok, grounded):
+            records[i] = record
         return {"line": np.asarray(numbers, dtype=np.int64), "record": np.asarray(records, dtype=object)}
+
+
+NOT_UTF8 = "not UTF-8 text"
 
 
 def qa_dataset(qa: str | os.PathLike[str]) -> Any:
     """The non-blank lines of the JSON-lines file `qa` as a Ray dataset of `{"line", "text"}`
-    rows, numbered from 1 as `ground` numbers them."""
+    rows, numbered from 1 as `ground` numbers them (`text` is None for a line that is not
+    UTF-8)."""
     import ray.data
 
-    text = pathlib.Path(qa).read_text(encoding="utf-8")
-    rows = [{"line": i, "text": line} for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    rows: list[dict[str, Any]] = []
+    # Split as `ground` splits: on "\n" (a "\r" before it dropped), each line decoded alone.
+    for i, raw in enumerate(pathlib.Path(qa).read_bytes().split(b"\n"), 1):
+        raw = raw[:-1] if raw.endswith(b"\r") else raw
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            rows.append({"line": i, "text": None})
+            continue
+        if text.strip():
+            rows.append({"line": i, "text": text})
     return ray.data.from_items(rows)
 
 
