@@ -174,5 +174,8 @@ def test_an_embedder_maps_names_no_node_bears(hetionet_db, tmp_path):
         plain = mr.ground_with_llm(g, [rec], dataset="t")[0]
         assert [e["name"] for e in plain["answer_entities"]] == ["methotrexate"], "one edit: the nearest name"
         assert plain["question_entities"] == [], "two edits and more: not without an embedder"
+        odd = dict(rec, question_entities=[{"name": "fever", "type": "planet"}, {"name": "fevers", "type": "effect/phenotype"}])
+        out = mr.ground_with_llm(g, [odd], dataset="t", embedder=trigrams)[0]
+        assert out["unmapped_entities"] == ["fever"] and [e["name"] for e in out["question_entities"]] == ["fever"], "a type the graph lacks maps nothing"
         with pytest.raises(ValueError, match="ambiguous"):
             mr.ground_with_llm(g, [rec], dataset="t", ambiguous="maybe")

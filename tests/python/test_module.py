@@ -293,7 +293,7 @@ def test_module_namespace_is_the_api():
 
     assert kgcore.__version__ == importlib.metadata.version("kgcore")
     public = {n for n in dir(kgcore) if not n.startswith("_")}
-    assert public <= set(kgcore.__all__) | {"embed", "medreason"}, public - set(kgcore.__all__)  # and its submodules
+    assert public <= set(kgcore.__all__) | {"embed", "llm", "medreason"}, public - set(kgcore.__all__)  # and its submodules
     assert not hasattr(kgcore, "os") and not hasattr(kgcore, "tempfile")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ._kgcore import KgcoreError
 from ._kgcore import open as _open
 
 
@@ -114,6 +115,12 @@ def ground_with_llm(
     active = set(steps) if llm is not None else set()
 
     def one(record: dict[str, Any] | str, line: int) -> dict[str, Any]:
+        try:
+            return grounded(record, line)
+        except (ValueError, KeyError, TypeError, KgcoreError) as e:  # a record the graph cannot take
+            return {"line": line, "error": f"{type(e).__name__}: {e}"}
+
+    def grounded(record: dict[str, Any] | str, line: int) -> dict[str, Any]:
         from . import llm as steps_
 
         errors: list[str] = []
@@ -135,7 +142,7 @@ def ground_with_llm(
             for side in ("question_entities", "answer_entities"):
                 named = [e if isinstance(e, dict) else {"name": e, "type": None} for e in rec[side]]
                 if all(isinstance(e.get("name"), str) for e in named):
-                    rec[side] = _map_names(graph, named, chooser, embedder, ambiguous, candidates, accept_distance, errors)
+                    rec[side] = _map_names(graph, named, set(node_types), chooser, embedder, ambiguous, candidates, accept_distance, errors)
         out = json.loads(graph.ground_lines([json.dumps(rec, default=_plain)], dataset=dataset, line_numbers=[line],
                                             keep=max_paths, max_paths=max_paths, **options)[0])
         if "error" in out:
@@ -168,15 +175,17 @@ def ground_with_llm(
         return list(pool.map(one, records, numbers))
 
 
-def _map_names(graph: Any, entities: list[dict[str, Any]], llm: Any, embedder: Any, ambiguous: str, candidates: int,
-               accept_distance: int, errors: list[str]) -> list[dict[str, Any]]:
+def _map_names(graph: Any, entities: list[dict[str, Any]], known_types: set[str], llm: Any, embedder: Any, ambiguous: str,
+               candidates: int, accept_distance: int, errors: list[str]) -> list[dict[str, Any]]:
     """`entities` with the names of the nodes they mean: their own when a node bears it, else
-    the candidate the model picks, else the default rule's; unchanged when none, so grounding
-    reports them unmapped. One embedder call for all the names that need it."""
+    the candidate the model picks, else the default rule's; unchanged when none (or of a type
+    the graph lacks), so grounding reports them unmapped. One embedder call for all the names
+    that need it."""
     from . import llm as steps_
 
     out = [dict(e) for e in entities]
-    unmatched = [i for i, e in enumerate(out) if not graph.search_names(e["name"], node_type=e.get("type"), limit=1)]
+    unmatched = [i for i, e in enumerate(out) if e.get("type") in known_types | {None}
+                 and not graph.search_names(e["name"], node_type=e.get("type"), limit=1)]
     vectors = embedder([out[i]["name"] for i in unmatched]) if embedder is not None and unmatched else None
     for row, i in enumerate(unmatched):
         name, node_type = out[i]["name"], out[i].get("type")
