@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run the main job on an embedded default: build kgcore, generate a small
-# PrimeKG-shaped graph, import it, print its info, answer path queries, and time them.
+# PrimeKG-shaped graph, import it, print its info, answer path queries, time them, and ground
+# a few QA records in paths as MedReason's pipeline does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -33,3 +34,21 @@ with kgcore.open(sys.argv[1], read_only=True) as g:
     for p in paths:
         print("  " + g.render_labelled(p))
 PY
+echo "== grounding QA records in paths (MedReason's KG step): questions written from the graph's names" >&2
+python3 - "$work/db" "$work/qa.jsonl" <<'PY'
+import json, random, sys, kgcore
+rng = random.Random(3)
+with kgcore.open(sys.argv[1], read_only=True) as g, open(sys.argv[2], "w") as out:
+    diseases = [n for n in range(g.info()["nodes"]) if g.node(n)["type"] == "disease"]
+    for i in range(3):
+        d = rng.choice(diseases)
+        signs = [n for n in g.neighbours(d) if g.node(n)["type"] == "effect/phenotype"][:2]
+        drugs = [n for n in g.neighbours(d) if g.node(n)["type"] == "drug"]
+        if not signs or not drugs:
+            continue
+        question = f"A patient has {' and '.join(g.node(n)['name'] for n in signs)}. Which drug is indicated?"
+        out.write(json.dumps({"question": question, "answer": g.node(drugs[0])["name"]}) + "\n")
+PY
+rm -f "$work/grounded.jsonl"
+"$KGCORE" ground --db "$work/db" --qa "$work/qa.jsonl" --out "$work/grounded.jsonl" --seed 1
+python3 -c 'import json, sys; r = json.loads(open(sys.argv[1]).readline()); print(r["question"]); print(r["thinking_paths"], end="")' "$work/grounded.jsonl"
