@@ -292,7 +292,8 @@ pub fn generate_file(out: &Path, scale: f64, seed: u64) -> Result<GenerateReport
     let tmp = out.with_extension("partial");
     let io = |p: &Path, e: std::io::Error| kg_core::Error::Io { path: p.to_path_buf(), source: e };
     let result = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+        // A folder that is not there is the requested file's problem: name that file.
+        let file = std::fs::File::create(&tmp).map_err(|e| io(out, e))?;
         let report = if out.extension().is_some_and(|e| e == "gz") {
             let mut gz = GzWriter::new(file);
             let r = generate_primekg(scale, seed, &mut gz)?;

@@ -194,6 +194,9 @@ fn generated_files_appear_whole_plain_or_gzip() {
     assert!(kgcore::generate_file(&bad, -1.0, 3).is_err());
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!left.iter().any(|n| n.to_string_lossy().starts_with("bad")), "nothing of a failed generation is left: {left:?}");
+    let nowhere = dir.path().join("no-such-folder").join("kg.csv");
+    let e = kgcore::generate_file(&nowhere, 0.01, 3).unwrap_err().to_string();
+    assert!(e.contains("no-such-folder/kg.csv"), "the error names the file asked for: {e}");
 }
 
 #[test]
