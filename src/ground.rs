@@ -265,6 +265,9 @@ pub struct GroundSummary {
     pub dropped_no_path: usize,
 }
 
+/// QA lines grounded between checks of the stop flag, and written in one write.
+pub const GROUND_BATCH: usize = 256;
+
 /// Why a line of a QA file that is not UTF-8 is skipped.
 pub const NOT_UTF8: &str = "not UTF-8 text";
 
@@ -436,8 +439,7 @@ impl Graph {
             .filter(|(_, l)| l.is_none_or(|l| !l.trim().is_empty()))
             .collect();
         let mut summary = GroundSummary { read: lines.len(), ..Default::default() };
-        const BATCH: usize = 256;
-        for (b, batch) in lines.chunks(BATCH).enumerate() {
+        for (b, batch) in lines.chunks(GROUND_BATCH).enumerate() {
             if stop() {
                 return Err(kg_query::QueryError::Interrupted.into());
             }
@@ -471,7 +473,7 @@ impl Graph {
                 }
             }
             file.write_all(&bytes).map_err(io(out))?;
-            progress(((b + 1) * BATCH).min(lines.len()), lines.len());
+            progress(((b + 1) * GROUND_BATCH).min(lines.len()), lines.len());
         }
         file.sync_data().map_err(io(out))?;
         Ok(summary)

@@ -27,7 +27,7 @@ pub use kg_query as query;
 pub use error::{Error, Result};
 pub use generator::generate_file;
 pub use graph::{CheckReport, Graph, WarningSink};
-pub use ground::{Dropped, Entity, GivenEntities, GroundOptions, GroundSummary, Grounded, GroundedPath, LineOutcome, NOT_UTF8, PathGroup, QaRecord, prompt as qa_prompt};
+pub use ground::{Dropped, Entity, GROUND_BATCH, GivenEntities, GroundOptions, GroundSummary, Grounded, GroundedPath, LineOutcome, NOT_UTF8, PathGroup, QaRecord, prompt as qa_prompt};
 pub use medreason::{MedReasonPaths, NamePaths};
 pub use names::NameMatch;
 pub use vectors::VectorKind;

@@ -25,7 +25,7 @@ use levenshtein_automata::Distance;
 
 use crate::error::IndexError;
 use crate::node_lists::{self, NodeLists};
-use crate::names::lev_builder;
+use crate::names::{lev_builder, node_type_id};
 
 /// English function words and words common in clinical questions. On their own they match only
 /// a symbol written in its own case.
@@ -151,11 +151,7 @@ impl Dictionary {
     /// The node types `options` asks for, resolved; an unknown one is an error naming it.
     fn types(view: &GraphView, options: &ExtractOptions) -> Result<Option<Vec<TermId>>, IndexError> {
         let Some(names) = &options.node_types else { return Ok(None) };
-        names
-            .iter()
-            .map(|t| view.vocab().node_types.get(t).ok_or_else(|| IndexError::InvalidQuery(format!("unknown node type {t:?}"))))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        names.iter().map(|t| node_type_id(view, t)).collect::<Result<Vec<_>, _>>().map(Some)
     }
 
     /// The nodes whose name has the match key of `name` (plurals, punctuation and case

@@ -88,15 +88,7 @@ impl NameIndex {
     }
 
     fn type_id(view: &GraphView, node_type: Option<&str>) -> Result<Option<TermId>, IndexError> {
-        match node_type {
-            None => Ok(None),
-            Some(t) => view
-                .vocab()
-                .node_types
-                .get(t)
-                .map(Some)
-                .ok_or_else(|| IndexError::InvalidQuery(format!("unknown node type {t:?}"))),
-        }
+        node_type.map(|t| node_type_id(view, t)).transpose()
     }
 
     fn query_key(text: &str) -> Result<String, IndexError> {
@@ -221,6 +213,11 @@ impl NameIndex {
         }
         Ok(Some(NameIndex { map, lists: NodeLists { offsets: offsets.to_vec(), nodes: nodes.to_vec() }, stamp }))
     }
+}
+
+/// The id of the node type named `name`; an unknown one is an error naming it.
+pub(crate) fn node_type_id(view: &GraphView, name: &str) -> Result<TermId, IndexError> {
+    view.vocab().node_types.get(name).ok_or_else(|| IndexError::InvalidQuery(format!("unknown node type {name:?}")))
 }
 
 /// The automaton builders for distances 1 and 2 (transpositions as one edit), built once per

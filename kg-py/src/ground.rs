@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 
 use crate::errors::to_py;
 use crate::graph::PyGraph;
-use crate::interrupts::{CHUNK, SignalPoll, on_pool};
+use crate::interrupts::{SignalPoll, on_pool};
 
 /// The prompt a chain-of-thought model receives for the QA record `record` (a JSON line, as
 /// `ground_lines` takes) and its `thinking_paths` (`render_medreason`'s lines), as grounding
@@ -45,7 +45,7 @@ impl PyGraph {
             if let Err(e) = graph.check_ground_options(&options) {
                 return (Err(e), poll);
             }
-            for chunk in numbered.chunks(CHUNK / 64) {
+            for chunk in numbered.chunks(kgcore::GROUND_BATCH) {
                 if poll.interrupted() {
                     break;
                 }

@@ -101,3 +101,15 @@ def test_the_cli_stopped_by_ctrl_c_leaves_whole_lines_and_resumes(kgcore_cli, he
     rerun = subprocess.run(base + ["--out", str(cut), "--json"], check=True, capture_output=True, text=True)
     assert json.loads(rerun.stdout)["already_done"] >= len(lines)
     assert cut.read_bytes() == whole.read_bytes()
+
+
+def test_bad_arguments_to_the_record_calls_name_what_is_wrong(hetionet_db):
+    with kgcore.open(str(hetionet_db), read_only=True) as g:
+        with pytest.raises(ValueError, match="2 lines but 1 line numbers"):
+            g.ground_lines(["{}", "{}"], dataset="d", line_numbers=[1])
+        with pytest.raises(ValueError, match="spaceship"):
+            g.ground_lines(["{}"], dataset="d", node_types=["spaceship"])
+        assert json.loads(g.ground_lines(["[1]"], dataset="d", line_numbers=[9])[0]) == {"line": 9, "error": "not a JSON object"}
+    with pytest.raises(ValueError, match="not JSON"):
+        kgcore.render_prompt("{broken", "")
+    assert "Answer: b" in kgcore.render_prompt(json.dumps({"question": "a", "answer": "b"}), "")

@@ -138,6 +138,8 @@ def test_client_settings(monkeypatch):
     monkeypatch.setenv("KGCORE_LLM_MODEL", "m")
     c = kgcore.llm.ChatClient.from_env()
     assert (c.base_url, c.model) == ("http://127.0.0.1:9/v1", "m")
+    with pytest.raises(ValueError, match="timeout and max_in_flight must be positive"):
+        kgcore.llm.ChatClient(timeout=0)
     with pytest.raises(ValueError, match="unknown step"):
         mr.ground_with_llm(None, [], dataset="t", steps=["dream"])
 
