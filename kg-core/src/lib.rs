@@ -8,6 +8,7 @@ mod atomic_file;
 pub mod csr;
 pub mod db;
 mod error;
+pub mod hpo;
 pub mod keys;
 pub mod marks;
 pub mod load;
@@ -21,7 +22,7 @@ pub mod text;
 pub mod view;
 
 #[cfg(feature = "rocksdb")]
-pub use db::import;
+pub use db::{import, import_hpo};
 pub use db::{Batch, BatchReport, CheckReport, Database, ImportReport, Info, OpenMode, StoreSize};
 pub use error::{Error, Result};
 pub use load::{LoadStats, Progress};

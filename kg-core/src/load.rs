@@ -678,6 +678,53 @@ impl Merger {
     }
 }
 
+impl LoadedGraph {
+    /// Nodes and edges given in memory (an importer of another format), validated like rows of
+    /// a file: an edge's endpoints must be nodes, a node index is given once, and among edges of
+    /// one (source, target, relation) the first stays.
+    pub fn from_records(nodes: Vec<crate::model::Node>, edges: Vec<crate::model::Edge>) -> Result<LoadedGraph> {
+        let mut vocab = Vocab::default();
+        let mut recs = Vec::with_capacity(nodes.len());
+        let mut seen: HashMap<NodeIndex, usize> = HashMap::default();
+        for n in nodes {
+            if n.index > MAX_NODE_INDEX {
+                return Err(Error::InvalidInput(format!("node index {} is above the largest allowed, {MAX_NODE_INDEX}", n.index)));
+            }
+            if seen.insert(n.index, recs.len()).is_some() {
+                return Err(Error::InvalidInput(format!("node {} ({:?}) is given twice", n.index, n.id)));
+            }
+            let node_type = vocab.node_types.intern(&n.node_type, "node type")?;
+            let source = vocab.sources.intern(&n.source, "node source")?;
+            recs.push(NodeRec { index: n.index, id: n.id, node_type, name: n.name, source });
+        }
+        let mut keyed = Vec::with_capacity(edges.len());
+        for (i, e) in edges.into_iter().enumerate() {
+            for end in [e.source, e.target] {
+                if !seen.contains_key(&end) {
+                    return Err(Error::InvalidInput(format!("edge {} -[{}]-> {}: node {end} is not given", e.source, e.relation, e.target)));
+                }
+            }
+            let rel = vocab.relations.intern(&e.relation, "relation")?;
+            let disp = vocab.display_relations.intern(&e.display_relation, "display relation")?;
+            let label = vocab.label(rel, disp)?;
+            keyed.push((e.source, e.target, rel, i as u32, label));
+        }
+        keyed.par_sort_unstable();
+        let before = keyed.len();
+        keyed.dedup_by_key(|&mut (s, t, rel, _, _)| (s, t, rel));
+        let stats = LoadStats { rows: before as u64, edge_rows: before as u64, duplicates_skipped: (before - keyed.len()) as u64, ..LoadStats::default() };
+        let mut edges: Vec<EdgeRec> = keyed.into_iter().map(|(source, target, _, _, label)| EdgeRec { source, target, label }).collect();
+        for run in edges.chunk_by_mut(|a, b| (a.source, a.target) == (b.source, b.target)) {
+            if run.len() > 1 {
+                run.sort_unstable();
+            }
+        }
+        recs.par_sort_unstable_by_key(|n| n.index);
+        check_density(&recs)?;
+        Ok(LoadedGraph { vocab, nodes: recs, edges, stats })
+    }
+}
+
 /// Node indices address dense arrays; refuse a set so sparse it would waste gigabytes.
 pub fn check_density(nodes: &[NodeRec]) -> Result<()> {
     match nodes.last() {

@@ -99,7 +99,14 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
         return Ok(report);
     }
     ensure_vacant(path)?;
-    let loaded = load::load_files(files, Vocab::default(), Vec::new(), progress)?;
+    import_new(path, load::load_files(files, Vocab::default(), Vec::new(), progress)?)
+}
+
+/// Writes `loaded` as a new database at `path` (which must not exist or be an empty
+/// directory), built in a hidden staging directory and renamed into place only when complete.
+#[cfg(feature = "rocksdb")]
+pub fn import_new(path: &Path, loaded: load::LoadedGraph) -> Result<ImportReport> {
+    ensure_vacant(path)?;
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -148,6 +155,15 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
         nodes_added: view.node_count(),
         edges_added: view.edge_count(),
     })
+}
+
+/// Reads the HPO's files ([`crate::hpo`]) into a new database at `path`, all or nothing.
+#[cfg(feature = "rocksdb")]
+pub fn import_hpo(path: impl AsRef<Path>, files: &crate::hpo::HpoFiles) -> Result<ImportReport> {
+    let path = path.as_ref();
+    ensure_vacant(path)?;
+    let graph = crate::hpo::read(files)?;
+    import_new(path, load::LoadedGraph::from_records(graph.nodes, graph.edges)?)
 }
 
 #[cfg(feature = "rocksdb")]

@@ -28,7 +28,7 @@ mod sets;
 
 pub use apply::{Batch, BatchReport};
 #[cfg(feature = "rocksdb")]
-pub use import::import;
+pub use import::{import, import_hpo};
 pub use import::ImportReport;
 pub use inspect::{CheckReport, DegreeSummary, Info, StoreSize};
 
