@@ -5,12 +5,16 @@
 //!   many-to-many, neighbourhoods, all under [`Constraints`] applied during the search.
 //! - [`NameGraph`]: MedReason's graph (a node per lowercased name), searched by the same engine.
 //! - [`render`]: MedReason's prompt lines, labelled paths, JSON.
+//! - [`ddx`]: differential diagnosis (phenotypes → ranked diseases, evidence, discriminating
+//!   findings); [`card`]: a node's neighbours as compact text for an LLM.
 //! - [`SetQueries`]: neighbour sets, their intersections, unions and differences, common
 //!   neighbours, the nodes within k hops.
 
 #![warn(missing_docs)]
 
 pub mod adjacency;
+pub mod card;
+pub mod ddx;
 pub mod engine;
 pub mod error;
 pub mod filter;
@@ -19,6 +23,8 @@ pub mod render;
 pub mod sets;
 
 pub use adjacency::{NameGraph, ViewAdjacency};
+pub use card::{Card, CardGroup};
+pub use ddx::{DiagnosisModel, DiagnosisSchema, Discriminator, Explanation, FindingEvidence, OntologyDirection, RankParams, DECAY};
 pub use engine::{Adjacency, Limits, NEVER, PathDag, Searcher, Stop};
 pub use error::{QueryError, Result};
 pub use filter::{Constraints, ResolvedConstraints};
