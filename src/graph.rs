@@ -18,7 +18,7 @@ pub type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
 /// An open kgcore database and its derived indexes.
 ///
 /// Usable from many threads at once. The name index, the vector index, MedReason's name graph,
-/// the set index and the extraction dictionary are built (or loaded from their side files) on
+/// the set index, the extraction dictionary, the diagnosis model and the id index are built (or loaded from their side files) on
 /// first use and kept until an update moves the database to a new generation.
 pub struct Graph {
     db: Database,
@@ -30,6 +30,8 @@ pub struct Graph {
     pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
     pub(crate) sets: RwLock<Option<(u64, Arc<crate::sets::SetCache>)>>,
     pub(crate) dictionary: RwLock<Option<(u64, Arc<kg_index::Dictionary>)>>,
+    pub(crate) diagnosis: RwLock<Option<(u64, Arc<crate::ddx::CachedModel>)>>,
+    pub(crate) ids: RwLock<Option<(u64, Arc<crate::ddx::IdIndex>)>>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -61,6 +63,8 @@ impl Graph {
             name_graph: RwLock::new(None),
             sets: RwLock::new(None),
             dictionary: RwLock::new(None),
+            diagnosis: RwLock::new(None),
+            ids: RwLock::new(None),
         }
     }
 
@@ -79,6 +83,15 @@ impl Graph {
     #[cfg(feature = "rocksdb")]
     pub fn import(path: impl AsRef<Path>, files: &[std::path::PathBuf], progress: Option<Arc<kg_core::Progress>>) -> Result<kg_core::ImportReport> {
         let report = kg_core::import(path.as_ref(), files, progress)?;
+        Graph::open(path, OpenMode::ReadOnly)?.name_index();
+        Ok(report)
+    }
+
+    /// Reads the Human Phenotype Ontology's files ([`kg_core::hpo`]) into a new database at
+    /// `path`, all or nothing, then writes its name index.
+    #[cfg(feature = "rocksdb")]
+    pub fn import_hpo(path: impl AsRef<Path>, files: &kg_core::hpo::HpoFiles) -> Result<kg_core::ImportReport> {
+        let report = kg_core::import_hpo(path.as_ref(), files)?;
         Graph::open(path, OpenMode::ReadOnly)?.name_index();
         Ok(report)
     }

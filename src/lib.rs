@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod files;
+mod ddx;
 mod error;
 mod extract;
 pub mod generator;
@@ -24,6 +25,7 @@ pub use kg_core as core;
 pub use kg_index as index;
 pub use kg_query as query;
 
+pub use ddx::{DdxOptions, DiseaseEvidence, FindingPaths};
 pub use error::{Error, Result};
 pub use generator::generate_file;
 pub use graph::{CheckReport, Graph, WarningSink};
@@ -34,4 +36,5 @@ pub use vectors::VectorKind;
 
 pub use kg_core::{Batch, BatchReport, Edge, ImportReport, Info, Node, NodeIndex, OpenMode};
 pub use kg_index::{EntityQuery, ExtractOptions, MatchKind, Mention, Hit, HnswParams, MapOptions, Mapping, SearchMode};
-pub use kg_query::{AllShortest, Constraints, Direction, Hops, NeighbourFilter, PathFinder, SetOp};
+pub use kg_query::ddx::{DiagnosisSchema, Discriminator, Explanation, FindingEvidence, OntologyDirection, RankParams};
+pub use kg_query::{AllShortest, Card, Constraints, Direction, Hops, NeighbourFilter, PathFinder, SetOp};

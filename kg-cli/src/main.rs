@@ -30,6 +30,7 @@ macro_rules! out {
     ($($arg:tt)*) => { write!(std::io::stdout(), $($arg)*)? };
 }
 
+mod ddx;
 mod extract;
 mod sets;
 
@@ -59,6 +60,10 @@ fn main() -> ExitCode {
         Command::Search { db, text, node_type, fuzzy, prefix, case_sensitive, limit, json } => NameMatch::from_options(fuzzy.unwrap_or(0), prefix, case_sensitive)
             .map_err(Into::into)
             .and_then(|how| search(db, &text, node_type.as_deref(), how, limit, json)),
+        Command::ImportHpo { db, files, json } => ddx::import_hpo(db, &files, json),
+        Command::Ddx { db, phenotypes, candidates, k, evidence, json } => ddx::ddx(db, &phenotypes, &candidates, k, evidence, json),
+        Command::Card { db, node, tokens, json } => ddx::card(db, &node, tokens, json),
+        Command::Discriminate { db, diseases, per_disease, json } => ddx::discriminate(db, &diseases, per_disease, json),
         Command::Apply { db, batches } => apply(db, batches),
         Command::EmbedImport { db, vectors, ids, exact, m, ef_construction, ef_search, json } => {
             let kind = if exact { VectorKind::Exact } else { VectorKind::Hnsw };

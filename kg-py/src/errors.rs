@@ -42,8 +42,12 @@ pub fn to_py(e: impl Into<Error>) -> PyErr {
 
 /// An error about the `i`th item of a batch: same exception class, position named.
 pub fn at(py: Python<'_>, e: impl Into<Error>, i: usize) -> PyErr {
-    let err = to_py(e);
-    let msg = format!("entity {i}: {}", err.value(py));
+    at_item(py, to_py(e), "entity", i)
+}
+
+/// `err`, raised about the `i`th `what` of a batch: same exception class, position named.
+pub fn at_item(py: Python<'_>, err: PyErr, what: &str, i: usize) -> PyErr {
+    let msg = format!("{what} {i}: {}", err.value(py));
     PyErr::from_type(err.get_type(py), msg)
 }
 

