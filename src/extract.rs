@@ -12,7 +12,7 @@ use crate::{Graph, Result};
 impl Graph {
     /// The extraction dictionary of the current generation (built from the names in memory).
     pub fn dictionary(&self) -> Arc<Dictionary> {
-        per_generation(&self.dictionary, self.database(), |view, _| Dictionary::build(view))
+        per_generation(&self.dictionary, self.database(), |view, _| Dictionary::with_synonyms(view, self.database().synonyms()))
     }
 
     /// The node names in `text`, in text order, none overlapping (see [`Dictionary::extract`]).

@@ -60,7 +60,7 @@ impl Graph {
                     Err(e) => self.warn(&e.to_string()),
                 }
             }
-            let idx = NameIndex::build(view, stamp);
+            let idx = NameIndex::with_synonyms(view, stamp, self.database().synonyms());
             if let Some(p) = &file
                 && let Err(e) = idx.write_file(p)
             {

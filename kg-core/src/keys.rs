@@ -40,6 +40,9 @@ pub mod meta {
     /// The database's id (u128, big-endian), written when it is created; every side file
     /// carries it (see [`crate::side_file`]).
     pub const DATABASE_ID: &[u8] = b"database_id";
+    /// Other names of nodes (an importer's synonyms), postcard `Vec<(node, name)>`; absent
+    /// when there are none. Name search and extraction find a node by them too.
+    pub const SYNONYMS: &[u8] = b"synonyms";
     /// Written last by an import: a database without it was never finished.
     pub const COMPLETE: &[u8] = b"complete";
 }

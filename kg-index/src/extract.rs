@@ -125,10 +125,17 @@ struct Candidate {
 impl Dictionary {
     /// The match keys of every node name of `view`.
     pub fn build(view: &GraphView) -> Self {
+        Self::with_synonyms(view, &[])
+    }
+
+    /// The match keys of every node name of `view` and of its nodes' `synonyms`.
+    pub fn with_synonyms(view: &GraphView, synonyms: &[(NodeIndex, String)]) -> Self {
         let mut pairs: Vec<(String, Option<NodeIndex>)> =
             view.nodes().map(|n| (match_key(view.name(n)), Some(n))).filter(|(k, _)| !k.is_empty()).collect();
+        pairs.extend(synonyms.iter().filter(|(n, _)| view.contains(*n)).map(|(n, s)| (match_key(s), Some(*n))).filter(|(k, _)| !k.is_empty()));
         pairs.extend(STOP_PHRASES.iter().map(|p| (match_key(p), None)));
         pairs.sort_unstable();
+        pairs.dedup();
         let (bytes, lists) = node_lists::build(&pairs);
         let map = Map::new(bytes).expect("a freshly built FST");
         Dictionary { map, lists, gene_type: view.vocab().node_types.get("gene/protein") }
@@ -451,6 +458,14 @@ mod tests {
         assert_eq!(pains[0].1, "folded");
         assert_eq!(pains[1].0, "multiple sclerosis", "the longest name wins over the one inside it");
         assert!(texts("heart. failure").contains(&"heart".to_owned()) && !texts("heart. failure").iter().any(|t| t.contains("failure")));
+    }
+
+    #[test]
+    fn synonyms_are_found_in_text_as_their_node() {
+        let v = view(NAMES);
+        let d = Dictionary::with_synonyms(&v, &[(11, "aching".to_owned()), (1, "Sets".to_owned()), (99, "phantom".to_owned())]);
+        let m = d.extract(&v, "Aching after a phantom limb", &ExtractOptions::default()).unwrap();
+        assert_eq!(m.iter().map(|m| (m.text.as_str(), m.nodes.clone())).collect::<Vec<_>>(), [("Aching", vec![11])]);
     }
 
     #[test]

@@ -57,8 +57,16 @@ const HEADER: usize = side_file::HEADER_LEN + 8 + 8;
 impl NameIndex {
     /// Indexes every node name of `view`, the graph of the database `stamp` names.
     pub fn build(view: &GraphView, stamp: Stamp) -> Self {
+        Self::with_synonyms(view, stamp, &[])
+    }
+
+    /// Indexes every node name of `view` and the `synonyms` of its nodes (those of nodes it
+    /// does not hold are left out).
+    pub fn with_synonyms(view: &GraphView, stamp: Stamp, synonyms: &[(NodeIndex, String)]) -> Self {
         let mut pairs: Vec<(String, Option<NodeIndex>)> = view.nodes().map(|n| (normalize(view.name(n)), Some(n))).collect();
+        pairs.extend(synonyms.iter().filter(|(n, _)| view.contains(*n)).map(|(n, s)| (normalize(s), Some(*n))));
         pairs.sort_unstable();
+        pairs.dedup();
         let (bytes, lists) = node_lists::build(&pairs);
         let map = Map::new(FstBytes::Owned(bytes)).expect("a freshly built FST");
         NameIndex { map, lists, stamp }
@@ -255,6 +263,18 @@ mod tests {
         assert!(idx.fuzzy(&v, "fever", 3, None, 10).is_err());
         let long = "x".repeat(500);
         assert!(idx.fuzzy(&v, &long, 2, None, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn synonyms_find_their_node_once() {
+        let v = view(&[("Seizure", "effect/phenotype"), ("Fever", "effect/phenotype")]);
+        let synonyms = [(0, "Epileptic seizure".to_owned()), (0, "seizure".to_owned()), (1, "Pyrexia".to_owned()), (7, "Gone".to_owned())];
+        let idx = NameIndex::with_synonyms(&v, Stamp { database: 1, generation: 1 }, &synonyms);
+        assert_eq!(idx.exact(&v, "epileptic seizure", None).unwrap(), vec![0]);
+        assert_eq!(idx.exact(&v, "Seizure", None).unwrap(), vec![0], "a synonym equal to the name adds nothing");
+        assert_eq!(idx.exact(&v, "pyrexia", Some("effect/phenotype")).unwrap(), vec![1]);
+        assert!(idx.exact(&v, "gone", None).unwrap().is_empty(), "a synonym of a node the view lacks is left out");
+        assert_eq!(idx.len(), 4);
     }
 
     #[test]

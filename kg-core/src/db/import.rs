@@ -99,13 +99,14 @@ pub fn import(path: impl AsRef<Path>, files: &[PathBuf], progress: Option<Arc<Pr
         return Ok(report);
     }
     ensure_vacant(path)?;
-    import_new(path, load::load_files(files, Vocab::default(), Vec::new(), progress)?)
+    import_new(path, load::load_files(files, Vocab::default(), Vec::new(), progress)?, &[])
 }
 
-/// Writes `loaded` as a new database at `path` (which must not exist or be an empty
-/// directory), built in a hidden staging directory and renamed into place only when complete.
+/// Writes `loaded` (and the other names its nodes go by) as a new database at `path` (which
+/// must not exist or be an empty directory), built in a hidden staging directory and renamed
+/// into place only when complete.
 #[cfg(feature = "rocksdb")]
-pub fn import_new(path: &Path, loaded: load::LoadedGraph) -> Result<ImportReport> {
+pub fn import_new(path: &Path, loaded: load::LoadedGraph, synonyms: &[(NodeIndex, String)]) -> Result<ImportReport> {
     ensure_vacant(path)?;
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -131,6 +132,9 @@ pub fn import_new(path: &Path, loaded: load::LoadedGraph) -> Result<ImportReport
             store.bulk_load(cf::NODES, &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)))?;
             store.bulk_load(cf::ADJ, &mut adjacency_entries(view_adjacency(&view)))?;
             let mut ops = initial_meta(view.vocab(), 1, id);
+            if !synonyms.is_empty() {
+                ops.push(WriteOp::Put(cf::META, meta::SYNONYMS.to_vec(), postcard::to_stdvec(synonyms).expect("synonyms serialise")));
+            }
             ops.extend(set_ops(&view));
             store.write(ops)?;
             store.flush()?;
@@ -163,7 +167,7 @@ pub fn import_hpo(path: impl AsRef<Path>, files: &crate::hpo::HpoFiles) -> Resul
     let path = path.as_ref();
     ensure_vacant(path)?;
     let graph = crate::hpo::read(files)?;
-    import_new(path, load::LoadedGraph::from_records(graph.nodes, graph.edges)?)
+    import_new(path, load::LoadedGraph::from_records(graph.nodes, graph.edges)?, &graph.synonyms)
 }
 
 #[cfg(feature = "rocksdb")]

@@ -75,6 +75,8 @@ pub struct Database {
     state: RwLock<State>,
     writer: Mutex<()>,
     view_dirty: AtomicBool,
+    /// (node, another name it goes by), as imported ([`meta::SYNONYMS`]).
+    synonyms: Vec<(NodeIndex, String)>,
 }
 
 impl std::fmt::Debug for Database {
@@ -101,6 +103,7 @@ impl Database {
             state: RwLock::new(State { generation, view: Arc::new(view) }),
             writer: Mutex::new(()),
             view_dirty: AtomicBool::new(false),
+            synonyms: Vec::new(),
         }
     }
 
@@ -183,7 +186,20 @@ impl Database {
                 v
             }
         };
-        Ok(Self::from_parts(Some(path.to_owned()), id, store, mode, generation, view))
+        let synonyms = match store.get(cf::META, meta::SYNONYMS)? {
+            Some(bytes) => postcard::from_bytes(&bytes).map_err(|e| Error::corruption("meta synonyms", format!("does not decode: {e}")))?,
+            None => Vec::new(),
+        };
+        let mut db = Self::from_parts(Some(path.to_owned()), id, store, mode, generation, view);
+        db.synonyms = synonyms;
+        Ok(db)
+    }
+
+    /// Other names nodes go by (an importer's synonyms), as (node, name) pairs; a pair of a node
+    /// since removed stays until the node's index is reused, so callers keep those of nodes the
+    /// view holds.
+    pub fn synonyms(&self) -> &[(NodeIndex, String)] {
+        &self.synonyms
     }
 
     /// The database directory; `None` in memory.
