@@ -2,7 +2,7 @@
 
     python3 benches/ddx_patients.py --out /tmp/patients.jsonl
     python3 benches/ddx_bench.py --db HPO_DB --patients /tmp/patients.jsonl \
-        [--hpo3-path DIR] [--anchors pyhpo,hpo3] [--json OUT]
+        [--both-ways-db DIR] [--hpo3-path DIR] [--anchors pyhpo,hpo3] [--json OUT]
 
 Every ranker scores every disease of the target's source (OMIM or ORPHA); from those scores the
 same code takes two rankings: within the source, and within the patient's 21 options. A tie is
@@ -16,6 +16,10 @@ The anchors:
 pyhpo and hpo3 install the same module name (`pyhpo`), so each anchor runs in a process of its
 own; hpo3 is looked for in --hpo3-path (`pip install --target DIR hpo3==1.5.1`). Both read the
 HPO files of the installed pyhpo package, the files kgcore's graph was imported from.
+
+With --both-ways-db, kgcore is also run on a copy whose edges are stored both ways, as in
+PrimeKG, where the ontology's direction must be inferred (from depth below the root); the copy
+also reports how many terms get exactly their true parents back.
 """
 
 import argparse
@@ -149,10 +153,47 @@ def run_kgcore(patients, db):
     return result
 
 
+def both_ways_copy(db, out):
+    """A copy of `db` with every edge also written reversed, as PrimeKG stores them; and how
+    well the ontology's direction is inferred on it: the share of terms whose inferred parents
+    are exactly the true ones, and the is_a edges missed or added."""
+    import shutil
+
+    import kgcore
+    import pandas as pd
+
+    g = kgcore.open(db, read_only=True)
+    nodes, edges = kgcore.nodes_frame(g), kgcore.edges_frame(g)
+    reverse = edges.rename(columns={"x_index": "y_index", "y_index": "x_index"})[edges.columns]
+    both = pd.concat([edges, reverse], ignore_index=True)
+    n = nodes.set_index("node_index")
+    frame = pd.DataFrame({"relation": both.relation.astype(str), "display_relation": both.display_relation.astype(str)})
+    for end in ("x", "y"):
+        at = both[f"{end}_index"]
+        frame[f"{end}_index"] = at
+        frame[f"{end}_id"] = n.loc[at, "node_id"].values
+        frame[f"{end}_type"] = n.loc[at, "node_type"].astype(str).values
+        frame[f"{end}_name"] = n.loc[at, "node_name"].values
+        frame[f"{end}_source"] = n.loc[at, "node_source"].astype(str).values
+    shutil.rmtree(out, ignore_errors=True)
+    kgcore.import_dataframe(out, frame[["relation", "display_relation", "x_index", "x_id", "x_type", "x_name", "x_source", "y_index", "y_id", "y_type", "y_name", "y_source"]])
+    h = kgcore.open(out, read_only=True)
+    terms = [int(i) for i, t in zip(nodes.node_index, nodes.node_type) if t == "effect/phenotype"]
+    exact = missed = added = total = 0
+    for t in terms:
+        true, inferred = set(g.ontology_parents(t)), set(h.ontology_parents(t))
+        exact += true == inferred
+        missed += len(true - inferred)
+        added += len(inferred - true)
+        total += len(true)
+    return {"terms_with_exact_parents": round(exact / len(terms), 4), "is_a_edges": total, "missed": missed, "added": added}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--patients", required=True)
     ap.add_argument("--db")
+    ap.add_argument("--both-ways-db", help="also evaluate a copy of --db written here with every edge both ways (PrimeKG's shape)")
     ap.add_argument("--anchors", default="pyhpo,hpo3")
     ap.add_argument("--hpo3-path", default="/tmp/anchors/hpo3")
     ap.add_argument("--only", choices=["pyhpo", "hpo3", "kgcore"], help=argparse.SUPPRESS)
@@ -176,6 +217,11 @@ def main():
     if args.db:
         results["kgcore"] = run_kgcore(patients, args.db)
         print("kgcore", results["kgcore"], flush=True)
+    if args.db and args.both_ways_db:
+        results["inference"] = both_ways_copy(args.db, args.both_ways_db)
+        print("direction inferred from depth", results["inference"], flush=True)
+        results["kgcore_both_ways"] = run_kgcore(patients, args.both_ways_db)
+        print("kgcore on both-ways rows", results["kgcore_both_ways"], flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)

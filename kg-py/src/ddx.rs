@@ -162,6 +162,17 @@ impl PyGraph {
         to_json(py, &found)
     }
 
+    /// The parents of phenotype `term` in the ontology the ranking uses: as stored (child ->
+    /// parent), or inferred from depth below the root where is_a rows go both ways (PrimeKG).
+    #[pyo3(signature = (term, *, schema = None))]
+    fn ontology_parents(&self, py: Python<'_>, term: Term, schema: Option<std::collections::HashMap<String, String>>) -> PyResult<Vec<NodeIndex>> {
+        let graph = self.graph()?;
+        let schema = self::schema(schema)?;
+        let t = resolve(&graph, std::slice::from_ref(&term), false)?[0];
+        let model = py.detach(|| graph.diagnosis_model(&schema)).map_err(to_py)?;
+        model.parents(t).ok_or_else(|| PyValueError::new_err(format!("node {t} is not a {}", schema.phenotype_type)))
+    }
+
     /// `node`'s card: `{"node", "groups", "text"}`; its neighbours grouped by relation and
     /// direction with counts, most specific first, and `text` within `max_tokens` (about four
     /// characters a token), for an LLM's knowledge request.

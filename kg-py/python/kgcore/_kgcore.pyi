@@ -6,7 +6,7 @@ import numpy.typing as npt
 
 __version__: str
 
-__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'generate', 'render_medreason', 'render_prompt', '__version__', 'KgcoreError', 'LockedError', 'CorruptionError']
+__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'import_hpo', 'generate', 'render_medreason', 'render_prompt', '__version__', 'KgcoreError', 'LockedError', 'CorruptionError']
 
 class KgcoreError(Exception): ...
 class LockedError(KgcoreError): ...
@@ -38,6 +38,9 @@ class _Mention(TypedDict):
     nodes: list[int]
     how: Literal["exact", "folded", "fuzzy"]
     distance: int
+
+_Term: TypeAlias = int | str
+_Schema: TypeAlias = dict[Literal["phenotype_type", "disease_type", "is_a", "present", "absent"], str]
 
 @final
 class Graph:
@@ -148,6 +151,43 @@ class Graph:
         case_sensitive: bool = False,
         limit: int = 20,
     ) -> list[tuple[str, int, list[int]]]: ...
+    def resolve_term(self, term: str) -> int: ...
+    def rank_diseases(
+        self,
+        phenotypes: list[_Term],
+        *,
+        candidates: list[_Term] | None = None,
+        k: int = 10,
+        noise: float = 0.0001,
+        specific: float = 0.01,
+        skip_unknown: bool = False,
+        schema: _Schema | None = None,
+    ) -> list[tuple[int, float]]: ...
+    def rank_diseases_many(
+        self,
+        patients: list[list[_Term]],
+        *,
+        candidates: list[_Term] | None = None,
+        k: int = 10,
+        noise: float = 0.0001,
+        specific: float = 0.01,
+        skip_unknown: bool = False,
+        schema: _Schema | None = None,
+    ) -> list[list[tuple[int, float]]]: ...
+    def disease_evidence(
+        self,
+        phenotypes: list[_Term],
+        disease: _Term,
+        *,
+        max_paths: int = 3,
+        seed: int = 0,
+        noise: float = 0.0001,
+        specific: float = 0.01,
+        schema: _Schema | None = None,
+    ) -> dict[str, Any]: ...
+    def discriminating_findings(self, diseases: list[_Term], *, per_disease: int = 5, schema: _Schema | None = None) -> list[dict[str, Any]]: ...
+    def ontology_parents(self, term: _Term, *, schema: _Schema | None = None) -> list[int]: ...
+    def card(self, node: _Term, *, max_tokens: int = 300) -> dict[str, Any]: ...
     def extract(self, text: str, *, node_types: list[str] | None = None, fuzzy: bool = False) -> list[_Mention]: ...
     def extract_many(
         self, texts: list[str], *, node_types: list[str] | None = None, fuzzy: bool = False
@@ -247,6 +287,14 @@ class Graph:
 def open(path: str | PathLike[str], *, read_only: bool = False) -> Graph: ...
 def _reopen_read_only(path: str | PathLike[str]) -> Graph: ...
 def import_files(path: str | PathLike[str], files: list[str | PathLike[str]]) -> dict[str, Any]: ...
+def import_hpo(
+    path: str | PathLike[str],
+    data: str | PathLike[str] | None = None,
+    *,
+    obo: str | PathLike[str] | None = None,
+    hpoa: str | PathLike[str] | None = None,
+    genes: str | PathLike[str] | None = None,
+) -> dict[str, Any]: ...
 def generate(out: str | PathLike[str], *, scale: float = 1.0, seed: int = 42) -> dict[str, Any]: ...
 def render_medreason(paths: list[list[str]]) -> str: ...
 def render_prompt(record: str, thinking_paths: str) -> str: ...
