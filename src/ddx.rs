@@ -1,13 +1,13 @@
 //! Knowledge requests for diagnostic reasoning on a [`Graph`]: phenotypes → ranked diseases
 //! ([`kg_query::ddx`]), the evidence behind a disease with graph paths, the findings that tell
-//! candidates apart, a node's card; and terms given by id (`HP:0001250`), index or name.
+//! candidates apart, a node's card; nodes by id (`HP:0001250`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use kg_core::NodeIndex;
 use kg_query::ddx::{DiagnosisModel, DiagnosisSchema, Discriminator, FindingEvidence, RankParams};
-use kg_query::{Card, Constraints, PathFinder, QueryError};
+use kg_query::{Card, Constraints, PathFinder};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -88,21 +88,6 @@ impl Graph {
             ids
         });
         index.get(id.trim()).cloned().unwrap_or_default()
-    }
-
-    /// A term as a user gives it, as one node: an index if all digits, else a node id
-    /// (`HP:0001250`, `OMIM:619340`), else an exact name ([`Graph::resolve`]).
-    pub fn resolve_term(&self, text: &str) -> Result<NodeIndex> {
-        let t = text.trim();
-        if t.is_empty() || t.bytes().all(|b| b.is_ascii_digit()) {
-            return self.resolve(t);
-        }
-        let by_id = self.nodes_with_id(t);
-        match by_id.len() {
-            1 => Ok(by_id[0]),
-            0 => self.resolve(t),
-            _ => Err(QueryError::Ambiguous { name: t.to_owned(), candidates: by_id }.into()),
-        }
     }
 
     /// Diseases ranked by how well they account for the findings `phenotypes` (see

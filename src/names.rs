@@ -82,14 +82,18 @@ impl Graph {
     }
 
     /// What a user typed, as one node: an index if it is all digits, else the node
-    /// [`Graph::find`] gives; several are [`QueryError::Ambiguous`], with the candidates.
+    /// [`Graph::find`] gives, else the node whose id (`x_id`: `HP:0001250`, `DB00945`) it is;
+    /// several are [`QueryError::Ambiguous`], with the candidates.
     pub fn resolve(&self, text: &str) -> Result<NodeIndex> {
         let t = text.trim();
         if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
             let n: NodeIndex = t.parse().map_err(|_| Error::InvalidArgument(format!("node index {t:?} is too large")))?;
             return if self.view().contains(n) { Ok(n) } else { Err(QueryError::UnknownNode(n).into()) };
         }
-        let candidates = self.find(t);
+        let mut candidates = self.find(t);
+        if candidates.is_empty() {
+            candidates = self.nodes_with_id(t);
+        }
         match candidates.len() {
             0 => Err(QueryError::UnknownNodeName(t.to_owned()).into()),
             1 => Ok(candidates[0]),

@@ -75,16 +75,16 @@ fn imports_and_answers_knowledge_requests() {
     assert_eq!((report.nodes, report.edges), (7 + 2 + 1, 6 + 4 + 1 + 2));
     let g = Graph::open(&db, OpenMode::ReadOnly).unwrap();
 
-    let seizure = g.resolve_term("HP:0001250").unwrap();
-    let myoclonic = g.resolve_term("HP:0002123").unwrap();
-    let fever = g.resolve_term("Fever").unwrap();
-    let dravet = g.resolve_term("OMIM:607208").unwrap();
-    let febrile = g.resolve_term("ORPHA:1").unwrap();
+    let seizure = g.resolve("HP:0001250").unwrap();
+    let myoclonic = g.resolve("HP:0002123").unwrap();
+    let fever = g.resolve("Fever").unwrap();
+    let dravet = g.resolve("OMIM:607208").unwrap();
+    let febrile = g.resolve("ORPHA:1").unwrap();
     assert_eq!(g.find("epileptic seizure"), vec![seizure], "a synonym finds its term");
-    assert_eq!(g.resolve_term("Pyrexia").unwrap(), fever);
+    assert_eq!(g.resolve("Pyrexia").unwrap(), fever);
     let mentions = g.extract("Pyrexia and an epileptic seizure", &Default::default()).unwrap();
     assert_eq!(mentions.iter().map(|m| m.nodes.clone()).collect::<Vec<_>>(), [vec![fever], vec![seizure]]);
-    assert!(g.resolve_term("HP:9999999").is_err());
+    assert!(g.resolve("HP:9999999").is_err());
 
     let model = g.diagnosis_model(&Default::default()).unwrap();
     assert_eq!(model.direction(), kgcore::OntologyDirection::Given);

@@ -33,7 +33,7 @@ fn resolve_all(graph: &Graph, terms: &[String]) -> Result<Vec<NodeIndex>, Box<dy
     let mut nodes = Vec::with_capacity(terms.len());
     let mut unknown = Vec::new();
     for t in terms {
-        match graph.resolve_term(t) {
+        match graph.resolve(t) {
             Ok(n) => nodes.push(n),
             Err(e) => unknown.push(format!("{t}: {e}")),
         }
@@ -88,7 +88,7 @@ pub fn ddx(db: PathBuf, terms: &[String], candidates: &[String], k: usize, evide
 
 pub fn card(db: PathBuf, node: &str, tokens: usize, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let n = graph.resolve_term(node)?;
+    let n = graph.resolve(node)?;
     let card = graph.card(n, tokens)?;
     if json {
         return print_json(&card);

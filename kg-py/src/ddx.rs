@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use crate::errors::{to_json, to_py};
 use crate::graph::PyGraph;
 
-/// A term as Python gives it: a node index, or an id (`HP:0001250`) or exact name.
+/// A term as Python gives it: a node index, or an exact name or id (`HP:0001250`).
 #[derive(FromPyObject)]
 pub(crate) enum Term {
     Index(NodeIndex),
@@ -37,7 +37,7 @@ fn resolve(graph: &Graph, terms: &[Term], skip_unknown: bool) -> PyResult<Vec<No
         let found = match t {
             Term::Index(n) if view.contains(*n) => Ok(*n),
             Term::Index(n) => Err(format!("no node {n}")),
-            Term::Text(s) => graph.resolve_term(s).map_err(|e| e.to_string()),
+            Term::Text(s) => graph.resolve(s).map_err(|e| e.to_string()),
         };
         match found {
             Ok(n) => nodes.push(n),
@@ -85,11 +85,11 @@ pub(crate) fn import_hpo<'py>(
 
 #[pymethods]
 impl PyGraph {
-    /// A node by index, id (`HP:0001250`, `OMIM:619340`) or exact name; KeyError if none,
-    /// ValueError if several bear it.
-    fn resolve_term(&self, py: Python<'_>, term: String) -> PyResult<NodeIndex> {
+    /// A node by index (digits), exact name (as `find`), or id (`HP:0001250`, `OMIM:619340`);
+    /// KeyError if none, ValueError if several bear it.
+    fn resolve(&self, py: Python<'_>, term: String) -> PyResult<NodeIndex> {
         let graph = self.graph()?;
-        py.detach(|| graph.resolve_term(&term)).map_err(to_py)
+        py.detach(|| graph.resolve(&term)).map_err(to_py)
     }
 
     /// Diseases ranked by how well they account for the findings `phenotypes` (node indices,

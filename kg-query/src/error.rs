@@ -13,7 +13,7 @@ pub enum QueryError {
     #[error("unknown node {0}")]
     UnknownNode(NodeIndex),
     /// A node name the view does not hold.
-    #[error("unknown node name {0:?}")]
+    #[error("no node has the name or id {0:?}")]
     UnknownNodeName(String),
     /// A node type or relation the view does not hold (an argument, not a node).
     #[error("unknown {kind} {name:?}")]

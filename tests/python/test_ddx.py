@@ -69,13 +69,13 @@ def test_import_matches_the_files(hpo, data):
     for c, p in is_a:
         parents.setdefault(c, set()).add(p)
     for term in ["HP:0001250", "HP:0002123", "HP:0001263", "HP:0000118"]:
-        n = g.resolve_term(term)
+        n = g.resolve(term)
         assert g.node(n)["id"] == term
         assert {g.node(p)["id"] for p in g.ontology_parents(n)} == parents[term]
-    dravet = g.resolve_term("OMIM:607208")
+    dravet = g.resolve("OMIM:607208")
     assert g.node(dravet)["type"] == "disease" and "Dravet" in g.node(dravet)["name"]
     # Synonyms are searchable by name.
-    assert g.find("Epileptic seizure") == [g.resolve_term("HP:0001250")]
+    assert g.find("Epileptic seizure") == [g.resolve("HP:0001250")]
 
 
 def test_simulated_patients_rank_their_disease(hpo, data):
@@ -103,7 +103,7 @@ def test_options_restrict_and_duplicates_count_once(hpo):
     findings = ["HP:0001250", "HP:0001263", "HP:0002123"]
     options = ["OMIM:607208", "ORPHA:33069", "OMIM:616341"]
     ranked = g.rank_diseases(findings, candidates=options, k=10)
-    assert sorted(n for n, _ in ranked) == sorted(g.resolve_term(o) for o in options)
+    assert sorted(n for n, _ in ranked) == sorted(g.resolve(o) for o in options)
     assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
     assert g.rank_diseases(findings + findings[:1], candidates=options) == ranked
     assert g.rank_diseases(findings, candidates=options, k=1) == ranked[:1]
@@ -112,10 +112,10 @@ def test_options_restrict_and_duplicates_count_once(hpo):
 def test_evidence_cites_findings_and_paths(hpo):
     g, _, _ = hpo
     findings = ["HP:0001250", "HP:0001263", "Fever"]
-    dravet = g.resolve_term("OMIM:607208")
+    dravet = g.resolve("OMIM:607208")
     ev = g.disease_evidence(findings, dravet, max_paths=2)
     assert ev["disease"] == dravet
-    assert [f["finding"] for f in ev["findings"]] == [g.resolve_term(t) for t in findings]
+    assert [f["finding"] for f in ev["findings"]] == [g.resolve(t) for t in findings]
     assert abs(ev["score"] - sum(f["score"] for f in ev["findings"])) < 1e-9
     score = dict(g.rank_diseases(findings, candidates=[dravet], k=1))[dravet]
     assert abs(ev["score"] - score) < 1e-9
@@ -138,9 +138,9 @@ def test_cards_and_discriminating_findings(hpo):
     parents = next(x for x in card["groups"] if (x["relation"], x["direction"]) == ("phenotype_phenotype", "out"))
     assert parents["count"] == len(g.ontology_parents("HP:0001250"))
     found = g.discriminating_findings(["OMIM:607208", "ORPHA:33069"], per_disease=3)
-    assert found and {f["disease"] for f in found} <= {g.resolve_term("OMIM:607208"), g.resolve_term("ORPHA:33069")}
+    assert found and {f["disease"] for f in found} <= {g.resolve("OMIM:607208"), g.resolve("ORPHA:33069")}
     for f in found:
-        others = [d for d in (g.resolve_term("OMIM:607208"), g.resolve_term("ORPHA:33069")) if d != f["disease"]]
+        others = [d for d in (g.resolve("OMIM:607208"), g.resolve("ORPHA:33069")) if d != f["disease"]]
         for other in others:
             ev = g.disease_evidence([f["phenotype"]], other, max_paths=0)
             assert ev["findings"][0]["how"] in {"descendant", "unexplained", "excluded"}, "the other disease does not have it"
@@ -186,7 +186,7 @@ def test_both_way_rows_infer_the_ontology(hpo, data, tmp_path):
     assert measured["terms_with_exact_parents"] > 0.85
     g = kgcore.open(str(tmp_path / "both"), read_only=True)
     patients = ddx_patients.make_patients(data, 60, seed=5)
-    found = sum(g.resolve_term(p["target"]) in [n for n, _ in g.rank_diseases(p["terms"], k=10)] for p in patients)
+    found = sum(g.resolve(p["target"]) in [n for n, _ in g.rank_diseases(p["terms"], k=10)] for p in patients)
     assert found / len(patients) > 0.6
 
 
