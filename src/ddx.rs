@@ -40,8 +40,9 @@ pub struct FindingPaths {
     /// How the disease accounts for the finding, and its share of the score.
     #[serde(flatten)]
     pub evidence: FindingEvidence,
-    /// Shortest paths from the finding to the disease, labelled
-    /// (`Seizure (effect/phenotype) <-[phenotype present]- Dravet syndrome (disease)`).
+    /// Paths from the finding to the disease, labelled (`Seizure (effect/phenotype)
+    /// <-[phenotype present]- Dravet syndrome (disease)`): first the one the explanation goes
+    /// by (through the annotation), then shortest paths of the graph.
     pub paths: Vec<String>,
 }
 
@@ -106,8 +107,9 @@ impl Graph {
     }
 
     /// Why `disease` ranks where it does for `phenotypes`: per finding how it is explained,
-    /// its share of the score, and up to `max_paths` shortest graph paths (sampled with
-    /// `seed` when there are more) from the finding to the disease.
+    /// its share of the score, and up to `max_paths` paths from the finding to the disease: the
+    /// explanation's own (finding, is_a steps, annotation, disease), then shortest graph paths
+    /// (sampled with `seed` when there are more).
     pub fn disease_evidence(&self, phenotypes: &[NodeIndex], disease: NodeIndex, max_paths: usize, seed: u64, options: &DdxOptions) -> Result<DiseaseEvidence> {
         let model = self.diagnosis_model(&options.schema)?;
         let view = self.view();
@@ -117,8 +119,13 @@ impl Graph {
         for evidence in explained {
             let mut paths = Vec::new();
             if max_paths > 0 {
+                // The explanation's own path first, then other shortest paths of the graph.
+                let own = model.explanation_path(&evidence, disease);
+                paths.extend(own.iter().map(|p| kg_query::render::labelled(&view, finder.resolved(), p)));
                 for path in finder.all_shortest(evidence.finding, disease)?.sample(max_paths, seed)? {
-                    paths.push(kg_query::render::labelled(&view, finder.resolved(), &path));
+                    if paths.len() < max_paths && own.as_ref() != Some(&path) {
+                        paths.push(kg_query::render::labelled(&view, finder.resolved(), &path));
+                    }
                 }
             }
             findings.push(FindingPaths { evidence, paths });

@@ -508,6 +508,49 @@ impl DiagnosisModel {
         Ok(out)
     }
 
+    /// The path an explanation goes by, finding first, disease last: the finding and the
+    /// annotation joined by is_a steps, then the annotation's edge to the disease (`Exact`:
+    /// the one edge). `None` for an unexplained finding.
+    pub fn explanation_path(&self, evidence: &FindingEvidence, disease: NodeIndex) -> Option<Vec<NodeIndex>> {
+        let up = |low: NodeIndex, high: NodeIndex| -> Option<Vec<NodeIndex>> {
+            // Breadth-first up the is_a parents from `low` until `high`: the fewest steps.
+            let (low, high) = (self.term(low)?, self.term(high)?);
+            let mut came_from: HashMap<u32, u32> = HashMap::from([(low, low)]);
+            let mut frontier = vec![low];
+            while !frontier.is_empty() && !came_from.contains_key(&high) {
+                let mut next = Vec::new();
+                for &t in &frontier {
+                    for &p in &self.parents[t as usize] {
+                        if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(p) {
+                            e.insert(t);
+                            next.push(p);
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            let mut path = vec![high];
+            while *path.last()? != low {
+                path.push(came_from[path.last()?]);
+            }
+            path.reverse();
+            Some(path.into_iter().map(|t| self.terms[t as usize]).collect())
+        };
+        let finding = evidence.finding;
+        let mut path = match evidence.explanation {
+            Explanation::Exact { .. } => vec![finding],
+            Explanation::Ancestor { annotation, .. } => {
+                let mut p = up(annotation, finding)?;
+                p.reverse();
+                p
+            }
+            Explanation::Descendant { annotation, .. } | Explanation::Excluded { annotation } => up(finding, annotation)?,
+            Explanation::Unexplained => return None,
+        };
+        path.push(disease);
+        Some(path)
+    }
+
     /// For each of `diseases`: its annotations that no other of them has in its closure (so a
     /// finding of one rules the others down), most telling first (information content ×
     /// frequency), at most `per_disease` each.

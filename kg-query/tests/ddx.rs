@@ -138,6 +138,10 @@ fn evidence_says_how_each_finding_is_explained() {
         Explanation::Ancestor { annotation: SEIZURE, steps: 1, frequency: 0.9 },
     ]);
     assert_eq!(how(FOCAL_EPILEPSY)[2], Explanation::Excluded { annotation: FEVER });
+    // Each explanation's own path: finding, is_a steps, annotation, disease.
+    let paths = |d| m.explain(&view, &[SEIZURE, FOCAL, FEVER, RASH, ABNORMAL], d, &p).unwrap().iter().map(|e| m.explanation_path(e, d)).collect::<Vec<_>>();
+    assert_eq!(paths(EPILEPSY), [Some(vec![SEIZURE, EPILEPSY]), Some(vec![FOCAL, SEIZURE, EPILEPSY]), Some(vec![FEVER, EPILEPSY]), None, Some(vec![ABNORMAL, SEIZURE, EPILEPSY])]);
+    assert_eq!(paths(FOCAL_EPILEPSY)[2], Some(vec![FEVER, FOCAL_EPILEPSY]));
     // The parts add up to the ranking's score.
     let parts: f64 = m.explain(&view, &[SEIZURE, FEVER], MEASLES, &p).unwrap().iter().map(|e| e.score).sum();
     let ranked = m.rank(&view, &[SEIZURE, FEVER], Some(&[MEASLES]), 1, &p).unwrap();
