@@ -14,6 +14,9 @@ use serde::Serialize;
 use crate::graph::per_generation;
 use crate::{Error, Graph, Result};
 
+/// Diseases with their scores, best first.
+pub type Ranking = Vec<(NodeIndex, f64)>;
+
 /// What a ranking takes beyond the findings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DdxOptions {
@@ -93,14 +96,14 @@ impl Graph {
 
     /// Diseases ranked by how well they account for the findings `phenotypes` (see
     /// [`kg_query::ddx`]): the best `options.k` as (disease, score), best first.
-    pub fn rank_diseases(&self, phenotypes: &[NodeIndex], options: &DdxOptions) -> Result<Vec<(NodeIndex, f64)>> {
+    pub fn rank_diseases(&self, phenotypes: &[NodeIndex], options: &DdxOptions) -> Result<Ranking> {
         let model = self.diagnosis_model(&options.schema)?;
         Ok(model.rank(&self.view(), phenotypes, options.candidates.as_deref(), options.k, &options.params)?)
     }
 
     /// [`Graph::rank_diseases`] for many patients at once, on every core; one result each, in
     /// order, a patient's error in its place.
-    pub fn rank_diseases_many(&self, patients: &[Vec<NodeIndex>], options: &DdxOptions) -> Result<Vec<Result<Vec<(NodeIndex, f64)>>>> {
+    pub fn rank_diseases_many(&self, patients: &[Vec<NodeIndex>], options: &DdxOptions) -> Result<Vec<Result<Ranking>>> {
         let model = self.diagnosis_model(&options.schema)?;
         let view = self.view();
         Ok(patients.par_iter().map(|p| Ok(model.rank(&view, p, options.candidates.as_deref(), options.k, &options.params)?)).collect())

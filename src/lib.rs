@@ -25,7 +25,7 @@ pub use kg_core as core;
 pub use kg_index as index;
 pub use kg_query as query;
 
-pub use ddx::{DdxOptions, DiseaseEvidence, FindingPaths};
+pub use ddx::{DdxOptions, DiseaseEvidence, FindingPaths, Ranking};
 pub use error::{Error, Result};
 pub use generator::generate_file;
 pub use graph::{CheckReport, Graph, WarningSink};

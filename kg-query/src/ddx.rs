@@ -411,7 +411,7 @@ impl DiagnosisModel {
 
     /// Every disease's score for one finding, added into `scores` (only diseases it reaches
     /// change: the rest keep the noise baseline, 0).
-    fn add_finding(&self, q: u32, params: &RankParams, best: &mut Vec<f32>, touched: &mut Vec<u32>, scores: &mut [f64]) {
+    fn add_finding(&self, q: u32, params: &RankParams, best: &mut [f32], touched: &mut Vec<u32>, scores: &mut [f64]) {
         let noise = params.noise;
         for &(d, w) in self.reach_of(q) {
             if best[d as usize] == 0.0 {
