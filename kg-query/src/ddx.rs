@@ -351,10 +351,6 @@ impl DiagnosisModel {
         self.term_of.get(node as usize).copied().filter(|&t| t != NONE)
     }
 
-    fn disease(&self, node: NodeIndex) -> Option<u32> {
-        self.disease_of.get(node as usize).copied().filter(|&d| d != NONE)
-    }
-
     fn reach_of(&self, t: u32) -> &[(u32, f32)] {
         &self.reach[self.reach_start[t as usize] as usize..self.reach_start[t as usize + 1] as usize]
     }
@@ -376,36 +372,15 @@ impl DiagnosisModel {
         if phenotypes.is_empty() {
             return Err(QueryError::InvalidArgument("no phenotypes given: a ranking needs at least one finding".into()));
         }
-        let mut out = Vec::with_capacity(phenotypes.len());
-        for &p in phenotypes {
-            let t = self.term(p).ok_or_else(|| match view.node(p) {
-                None => QueryError::UnknownNode(p),
-                Some(n) => QueryError::InvalidArgument(format!("node {p} ({} [{}]) is a {}, not a {}", n.name, n.id, n.node_type, self.schema.phenotype_type)),
-            })?;
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-        Ok(out)
+        dense(view, phenotypes, &self.term_of, self.terms.len(), "node", &self.schema.phenotype_type)
     }
 
-    /// The candidates as dense diseases; every disease with annotations when `None`.
+    /// The candidates as dense diseases, deduplicated; every disease with annotations when
+    /// `None`.
     fn candidates(&self, view: &GraphView, candidates: Option<&[NodeIndex]>) -> Result<Vec<u32>> {
         match candidates {
             None => Ok((0..self.diseases.len() as u32).filter(|&d| !self.present[d as usize].is_empty()).collect()),
-            Some(list) => {
-                let mut out = Vec::with_capacity(list.len());
-                for &c in list {
-                    let d = self.disease(c).ok_or_else(|| match view.node(c) {
-                        None => QueryError::UnknownNode(c),
-                        Some(n) => QueryError::InvalidArgument(format!("candidate {c} ({} [{}]) is a {}, not a {}", n.name, n.id, n.node_type, self.schema.disease_type)),
-                    })?;
-                    if !out.contains(&d) {
-                        out.push(d);
-                    }
-                }
-                Ok(out)
-            }
+            Some(list) => dense(view, list, &self.disease_of, self.diseases.len(), "candidate", &self.schema.disease_type),
         }
     }
 
@@ -577,6 +552,24 @@ impl DiagnosisModel {
     fn reaches(&self, t: u32, d: u32) -> bool {
         self.reach_of(t).binary_search_by_key(&d, |x| x.0).is_ok()
     }
+}
+
+/// `nodes` as dense ids by `dense_of` (node → id, `NONE` for a node of another type), first
+/// occurrences only; an error naming the first node that is not of `node_type` (`what`: how
+/// the error calls it).
+fn dense(view: &GraphView, nodes: &[NodeIndex], dense_of: &[u32], count: usize, what: &str, node_type: &str) -> Result<Vec<u32>> {
+    let mut seen = vec![false; count];
+    let mut out = Vec::with_capacity(nodes.len());
+    for &n in nodes {
+        let d = dense_of.get(n as usize).copied().filter(|&d| d != NONE).ok_or_else(|| match view.node(n) {
+            None => QueryError::UnknownNode(n),
+            Some(r) => QueryError::InvalidArgument(format!("{what} {n} ({} [{}]) is a {}, not a {node_type}", r.name, r.id, r.node_type)),
+        })?;
+        if !std::mem::replace(&mut seen[d as usize], true) {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }
 
 fn check_params(p: &RankParams) -> Result<()> {
