@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kgcore::core::hpo::HpoFiles;
-use kgcore::{DdxOptions, Explanation, Graph, NodeIndex};
+use kgcore::{DdxOptions, DiagnosisSchema, Explanation, Graph, NodeIndex};
 
 use crate::args::HpoArgs;
 use crate::{CliResult, open, print_json};
@@ -46,11 +46,11 @@ fn describe(graph: &Graph, n: NodeIndex) -> String {
     view.node(n).map_or_else(|| format!("#{n}"), |r| format!("{} [{}]", r.name, r.id))
 }
 
-pub fn ddx(db: PathBuf, terms: &[String], candidates: &[String], k: usize, evidence: usize, json: bool) -> CliResult {
+pub fn ddx(db: PathBuf, terms: &[String], candidates: &[String], k: usize, evidence: usize, schema: DiagnosisSchema, json: bool) -> CliResult {
     let graph = open(&db)?;
     let phenotypes = resolve_all(&graph, terms)?;
     let candidates = if candidates.is_empty() { None } else { Some(resolve_all(&graph, candidates)?) };
-    let options = DdxOptions { candidates, k, ..DdxOptions::default() };
+    let options = DdxOptions { candidates, k, schema, ..DdxOptions::default() };
     let ranked = graph.rank_diseases(&phenotypes, &options)?;
     let view = graph.view();
     if json {
@@ -97,10 +97,10 @@ pub fn card(db: PathBuf, node: &str, tokens: usize, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn discriminate(db: PathBuf, diseases: &[String], per_disease: usize, json: bool) -> CliResult {
+pub fn discriminate(db: PathBuf, diseases: &[String], per_disease: usize, schema: &DiagnosisSchema, json: bool) -> CliResult {
     let graph = open(&db)?;
     let nodes = resolve_all(&graph, diseases)?;
-    let found = graph.discriminating_findings(&nodes, per_disease, &Default::default())?;
+    let found = graph.discriminating_findings(&nodes, per_disease, schema)?;
     if json {
         return print_json(&found);
     }

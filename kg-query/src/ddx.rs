@@ -9,12 +9,13 @@
 //! a disease d produces a finding by picking one of its annotations a with probability
 //! f(a) / F(d), F(d) the sum of d's frequencies in the finding's branch of the ontology
 //! ("Phenotypic abnormality", "Mode of inheritance", ...: a disease with 200 features makes
-//! each one less telling, and its mode of inheritance does not dilute its phenotypes), and recording it as a itself or as an ancestor k is_a steps up
-//! with weight `DECAY^k` (the true-path rule, discounted: clinicians record general findings,
-//! but the nearer one is the likelier). A finding k steps below an annotation a of d gets
-//! `specific` × `DECAY^(k-1)` × the chance of a × the share of diseases with a that also have
-//! the finding (how common that refinement is). Each finding is also noise with probability `noise`, so one unrelated finding
-//! cannot veto a disease; an annotated absence divides by `EXCLUDED_PENALTY`. Scores add over
+//! each one less telling, and its mode of inheritance does not dilute its phenotypes), and
+//! recording it as a itself or as an ancestor k is_a steps up with weight `DECAY^k` (the
+//! true-path rule, discounted: clinicians record general findings, but the nearer one is the
+//! likelier). A finding k steps below an annotation a of d gets `specific` × `DECAY^(k-1)` ×
+//! the chance of a × the share of diseases with a that also have the finding (how common that
+//! refinement is). Each finding is also noise with probability `noise`, so one unrelated
+//! finding cannot veto a disease; an annotated absence divides by `EXCLUDED_PENALTY`. Scores add over
 //! findings: per finding only the diseases it reaches are touched, so a patient costs the sizes
 //! of its findings' disease lists, not diseases × annotations. docs/DESIGN.md has the measured
 //! choice of this model over Resnik-style similarity.
@@ -70,6 +71,9 @@ pub enum OntologyDirection {
     /// Edges are stored both ways (PrimeKG): a term's parents are its neighbours nearer the
     /// root, by breadth-first depth; neighbours at its own depth are not linked.
     InferredFromDepth,
+    /// The graph has no is_a edges between phenotypes (hetionet's symptoms, say): a finding
+    /// matches only itself.
+    Flat,
 }
 
 /// Weight of recording an annotation one is_a step more general; k steps: `DECAY^k`
@@ -188,7 +192,7 @@ impl DiagnosisModel {
         let phenotype_type = type_id(&schema.phenotype_type)?;
         let disease_type = type_id(&schema.disease_type)?;
         let relation = |name: &str| vocab.relations.get(name);
-        let is_a = relation(&schema.is_a).ok_or_else(|| QueryError::InvalidArgument(format!("no is_a relation {:?} in this graph: the phenotypes have no ontology", schema.is_a)))?;
+        let is_a = relation(&schema.is_a);
         let present = relation(&schema.present).ok_or_else(|| QueryError::InvalidArgument(format!("no disease-phenotype relation {:?} in this graph: nothing to rank diseases by", schema.present)))?;
         let absent = relation(&schema.absent);
         let label_rel = |l: u16| vocab.labels[l as usize].0;
@@ -213,19 +217,18 @@ impl DiagnosisModel {
         for (t, &n) in terms.iter().enumerate() {
             let (targets, labels) = view.out_edges(n);
             for (&m, &l) in targets.iter().zip(labels) {
-                if label_rel(l) == is_a && term_of[m as usize] != NONE {
+                if Some(label_rel(l)) == is_a && term_of[m as usize] != NONE {
                     up[t].push(term_of[m as usize]);
                     edges += 1;
-                    if view.labels_between(m, n).iter().any(|&b| label_rel(b) == is_a) {
+                    if view.labels_between(m, n).iter().any(|&b| Some(label_rel(b)) == is_a) {
                         reciprocal += 1;
                     }
                 }
             }
         }
-        if edges == 0 {
-            return Err(QueryError::InvalidArgument(format!("no {:?} edges between {:?} nodes: the phenotypes have no ontology", schema.is_a, schema.phenotype_type)));
-        }
-        let (parents, direction) = if reciprocal * 2 > edges {
+        let (parents, direction) = if edges == 0 {
+            (up, OntologyDirection::Flat)
+        } else if reciprocal * 2 > edges {
             (parents_by_depth(view, &terms, &up), OntologyDirection::InferredFromDepth)
         } else {
             (up, OntologyDirection::Given)
@@ -603,14 +606,19 @@ fn ancestors_with_steps(parents: &[Vec<u32>], t: u32, frontier: &mut Vec<u32>) -
 }
 
 /// Each term's branch: of it and its ancestors, the first (lowest id) whose parents are all
-/// roots; a root is its own branch.
+/// roots; a root with children is its own branch, and terms outside any ontology (no parents,
+/// no children) share one.
 fn branches(parents: &[Vec<u32>]) -> Vec<u32> {
     let is_root = |t: u32| parents[t as usize].is_empty();
+    let mut has_child = vec![false; parents.len()];
+    for p in parents.iter().flatten() {
+        has_child[*p as usize] = true;
+    }
     let mut walk = Vec::new();
     (0..parents.len() as u32)
         .map(|t| {
             if is_root(t) {
-                return t;
+                return if has_child[t as usize] { t } else { NONE };
             }
             ancestors_with_steps(parents, t, &mut walk).into_iter().map(|x| x.0).filter(|&a| !is_root(a) && parents[a as usize].iter().all(|&p| is_root(p))).min().unwrap_or(t)
         })

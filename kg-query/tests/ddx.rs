@@ -125,6 +125,21 @@ fn both_way_rows_give_the_ontology_back_by_depth() {
 }
 
 #[test]
+fn without_an_ontology_findings_match_only_themselves() {
+    let view = graph(false);
+    let schema = DiagnosisSchema { is_a: "not_in_this_graph".into(), ..DiagnosisSchema::default() };
+    let m = DiagnosisModel::build(&view, &schema).unwrap();
+    assert_eq!(m.direction(), OntologyDirection::Flat);
+    assert_eq!(m.parents(FOCAL).unwrap(), Vec::<NodeIndex>::new());
+    let p = RankParams::default();
+    // Seizure reaches Epilepsy alone now: Focal epilepsy's focal seizure is no longer below it.
+    let r = m.rank(&view, &[SEIZURE], None, 10, &p).unwrap();
+    assert_eq!(r.iter().filter(|x| x.1 > 0.0).map(|x| x.0).collect::<Vec<_>>(), [EPILEPSY]);
+    // All findings share one branch: Epilepsy's seizure is 0.9 of its 1.445.
+    assert!((r[0].1 - (1.0 + (0.9f64 / 1.445) / p.noise).ln()).abs() < 1e-4);
+}
+
+#[test]
 fn evidence_says_how_each_finding_is_explained() {
     let view = graph(false);
     let m = model(&view);

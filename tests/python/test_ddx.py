@@ -198,7 +198,7 @@ def test_cli(kgcore_cli, hpo, tmp_path):
     doc = json.loads(out.stdout)
     assert len(doc["diseases"]) == 5 and doc["diseases"][0]["rank"] == 1
     assert len(doc["diseases"][0]["evidence"]) == 3 and "evidence" not in doc["diseases"][1]
-    text = run("ddx", "--db", str(path), "HP:0001250", "--candidate", "OMIM:607208", "--candidate", "ORPHA:33069")
+    text = run("ddx", "--db", str(path), "HP:0001250", "--candidates", "OMIM:607208", "ORPHA:33069")
     assert text.returncode == 0 and "Dravet" in text.stdout and "Seizure [HP:0001250]" in text.stdout
     card = run("card", "--db", str(path), "ORPHA:33069", "--tokens", "80")
     assert card.returncode == 0 and card.stdout.startswith("Dravet syndrome (disease; ORPHA:33069)")
@@ -210,3 +210,25 @@ def test_cli(kgcore_cli, hpo, tmp_path):
     notdir = run("import-hpo", "--db", str(tmp_path / "x"), "--data", str(tmp_path))
     assert notdir.returncode == 1 and "no hp.obo" in notdir.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_primekg_shaped_graph_without_an_ontology(hetionet_db):
+    """hetionet-partial: symptoms with no is_a between them, named by its own relation."""
+    g = kgcore.open(str(hetionet_db), read_only=True)
+    schema = {"present": "disease_symptom_presents"}
+    idx, _, types, _, _ = g.nodes_arrays()
+    diseases = [n for n, t in zip(idx.tolist(), types) if t == "disease"]
+    tried = 0
+    for d in diseases:
+        symptoms = g.neighbour_set(d, relations=["disease_symptom_presents"], node_types=["effect/phenotype"]).tolist()
+        if not 5 <= len(symptoms) <= 15:
+            continue
+        ranked = g.rank_diseases(symptoms, k=3, schema=schema)
+        assert d in [n for n, _ in ranked], "a disease's own symptoms rank it in the top 3"
+        assert g.ontology_parents(symptoms[0], schema=schema) == []
+        tried += 1
+        if tried == 20:
+            break
+    assert tried == 20
+    with pytest.raises(ValueError, match="no disease-phenotype relation"):
+        g.rank_diseases(symptoms)
