@@ -11,6 +11,7 @@ mod ground;
 mod interrupts;
 mod options;
 mod paths;
+mod pictures;
 mod sets;
 mod updates;
 
@@ -19,6 +20,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _kgcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<graph::PyGraph>()?;
+    m.add_class::<pictures::PyPathPicture>()?;
     m.add_function(wrap_pyfunction!(graph::open, m)?)?;
     m.add_function(wrap_pyfunction!(graph::_reopen_read_only, m)?)?;
     m.add_function(wrap_pyfunction!(graph::import_files, m)?)?;

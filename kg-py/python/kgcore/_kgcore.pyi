@@ -6,7 +6,7 @@ import numpy.typing as npt
 
 __version__: str
 
-__all__ = ['Graph', 'open', '_reopen_read_only', 'import_files', 'import_hpo', 'generate', 'render_medreason', 'render_prompt', '__version__', 'KgcoreError', 'LockedError', 'CorruptionError']
+__all__ = ['Graph', 'PathPicture', 'open', '_reopen_read_only', 'import_files', 'import_hpo', 'generate', 'render_medreason', 'render_prompt', '__version__', 'KgcoreError', 'LockedError', 'CorruptionError']
 
 class KgcoreError(Exception): ...
 class LockedError(KgcoreError): ...
@@ -40,6 +40,20 @@ class _Mention(TypedDict):
     distance: int
 
 _Term: TypeAlias = int | str
+
+@final
+class PathPicture:
+    @property
+    def svg(self) -> str: ...
+    @property
+    def nodes(self) -> int: ...
+    @property
+    def edges(self) -> int: ...
+    @property
+    def caption(self) -> str: ...
+    def save(self, path: str | PathLike[str]) -> None: ...
+    def _repr_svg_(self) -> str: ...
+    def _repr_html_(self) -> str: ...
 _Schema: TypeAlias = dict[Literal["phenotype_type", "disease_type", "is_a", "present", "absent"], str]
 
 @final
@@ -152,6 +166,18 @@ class Graph:
         limit: int = 20,
     ) -> list[tuple[str, int, list[int]]]: ...
     def resolve(self, term: str) -> int: ...
+    def draw_paths(
+        self,
+        source: _Term,
+        target: _Term,
+        *,
+        sample: int | None = None,
+        seed: int = 0,
+        k: int | None = None,
+        limit: int = 50,
+        medreason: bool = False,
+        **constraints: Unpack[_PathConstraints],
+    ) -> PathPicture: ...
     def rank_diseases(
         self,
         phenotypes: list[_Term],
