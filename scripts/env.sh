@@ -37,6 +37,18 @@ ensure_libclang() {
     fi
 }
 
+# Debian's headless Chromium and its WebDriver, for the explorer page's browser test.
+ensure_chromium() {
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        echo "installing chromium and chromium-driver (the explorer page's browser test)" >&2
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+            || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+            || echo "could not install chromium: the browser test will be skipped" >&2
+    fi
+}
+
 # Builds the abi3 wheel of the `kgcore` Python module (same release profile) and installs it.
 install_python_module() {
     python3 -m pip install -q "maturin>=1.7,<2" 2>&1 | grep -v "Running pip as the 'root' user" || true

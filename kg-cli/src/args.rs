@@ -221,14 +221,16 @@ pub enum Command {
         db: PathBuf,
         #[arg(required = true)]
         phenotypes: Vec<String>,
-        /// Rank only these diseases (repeatable; ids, indices or names).
-        #[arg(long = "candidate")]
+        /// Rank only these diseases (ids, indices or names; after the findings).
+        #[arg(long, alias = "candidate", num_args = 1..)]
         candidates: Vec<String>,
         #[arg(long, default_value_t = 10)]
         k: usize,
         /// Show how the first N diseases explain each finding, with a graph path.
         #[arg(long, default_value_t = 3)]
         evidence: usize,
+        #[command(flatten)]
+        schema: SchemaArgs,
         #[arg(long)]
         json: bool,
     },
@@ -250,8 +252,22 @@ pub enum Command {
         diseases: Vec<String>,
         #[arg(long, default_value_t = 5)]
         per_disease: usize,
+        #[command(flatten)]
+        schema: SchemaArgs,
         #[arg(long)]
         json: bool,
+    },
+    /// A read-only local HTTP server: a JSON API (search, node, paths, neighbourhood, common)
+    /// and the explorer page, both built into the binary.
+    Serve {
+        #[arg(long)]
+        db: PathBuf,
+        /// Loopback by default: the server has no authentication.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// 0 picks a free port (the address is printed).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
     },
     /// Check that the store is whole and agrees with the in-memory view.
     Check {
@@ -336,6 +352,9 @@ pub struct PathArgs {
     pub exclude_relations: Vec<String>,
     #[arg(long = "exclude-node")]
     pub exclude_nodes: Vec<NodeIndex>,
+    /// Also draw the paths found, as their layered DAG, into this SVG file.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -412,4 +431,34 @@ pub struct HpoArgs {
     pub hpoa: Option<PathBuf>,
     #[arg(long, requires = "obo")]
     pub genes: Option<PathBuf>,
+}
+
+/// Which node types and relations hold the phenotype ontology and the annotations (PrimeKG's
+/// names by default).
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    #[arg(long, default_value = kgcore::core::hpo::PHENOTYPE_TYPE)]
+    pub phenotype_type: String,
+    #[arg(long, default_value = kgcore::core::hpo::DISEASE_TYPE)]
+    pub disease_type: String,
+    /// The is_a relation between phenotypes (absent from the graph: findings match only themselves).
+    #[arg(long, default_value = kgcore::core::hpo::IS_A)]
+    pub is_a: String,
+    #[arg(long, default_value = kgcore::core::hpo::PHENOTYPE_PRESENT)]
+    pub present: String,
+    #[arg(long, default_value = kgcore::core::hpo::PHENOTYPE_ABSENT)]
+    pub absent: String,
+}
+
+impl SchemaArgs {
+    /// The schema these arguments name.
+    pub fn schema(&self) -> kgcore::DiagnosisSchema {
+        kgcore::DiagnosisSchema {
+            phenotype_type: self.phenotype_type.clone(),
+            disease_type: self.disease_type.clone(),
+            is_a: self.is_a.clone(),
+            present: self.present.clone(),
+            absent: self.absent.clone(),
+        }
+    }
 }

@@ -32,6 +32,7 @@ macro_rules! out {
 
 mod ddx;
 mod extract;
+mod serve;
 mod sets;
 
 /// True if `e` is a write to a closed pipe: the reader (`head`, a pager) has what it wanted.
@@ -61,9 +62,10 @@ fn main() -> ExitCode {
             .map_err(Into::into)
             .and_then(|how| search(db, &text, node_type.as_deref(), how, limit, json)),
         Command::ImportHpo { db, files, json } => ddx::import_hpo(db, &files, json),
-        Command::Ddx { db, phenotypes, candidates, k, evidence, json } => ddx::ddx(db, &phenotypes, &candidates, k, evidence, json),
+        Command::Ddx { db, phenotypes, candidates, k, evidence, schema, json } => ddx::ddx(db, &phenotypes, &candidates, k, evidence, schema.schema(), json),
         Command::Card { db, node, tokens, json } => ddx::card(db, &node, tokens, json),
-        Command::Discriminate { db, diseases, per_disease, json } => ddx::discriminate(db, &diseases, per_disease, json),
+        Command::Discriminate { db, diseases, per_disease, schema, json } => ddx::discriminate(db, &diseases, per_disease, &schema.schema(), json),
+        Command::Serve { db, host, port } => serve::serve(db, host, port),
         Command::Apply { db, batches } => apply(db, batches),
         Command::EmbedImport { db, vectors, ids, exact, m, ef_construction, ef_search, json } => {
             let kind = if exact { VectorKind::Exact } else { VectorKind::Hnsw };
@@ -268,6 +270,10 @@ fn path(a: PathArgs) -> CliResult {
         let d = p.as_ref().map(|p| p.len() as u32 - 1);
         (d, None, p.into_iter().collect(), false)
     };
+    if let Some(file) = &a.svg {
+        let caption = kgcore::query::picture::caption(view.name(s), view.name(t), distance, count, paths.len(), a.k.is_some());
+        write_svg(file, &kgcore::query::Picture::typed(&view, finder.resolved(), &paths, &caption))?;
+    }
     if a.json {
         let mut doc = serde_json::json!({
             "distance": distance,
@@ -308,6 +314,10 @@ fn medreason_path(graph: &Graph, a: &PathArgs) -> CliResult {
         Some(n) => all.sample(n, a.seed)?,
         None => all.first(a.limit)?,
     };
+    if let Some(file) = &a.svg {
+        let caption = kgcore::query::picture::caption(&a.from.to_lowercase(), &a.to.to_lowercase(), all.distance(), Some(all.count()), named.len(), false);
+        write_svg(file, &kgcore::query::Picture::named(&named, &caption))?;
+    }
     if a.json {
         return print_json(&serde_json::json!({
             "distance": all.distance(), "count": count_json(all.count()), "paths": named,
@@ -320,6 +330,13 @@ fn medreason_path(graph: &Graph, a: &PathArgs) -> CliResult {
             out!("{}", kgcore::query::render::medreason(&named));
         }
     }
+    Ok(())
+}
+
+/// Writes `picture` to `file`, and says so on standard error.
+fn write_svg(file: &std::path::Path, picture: &kgcore::query::Picture) -> CliResult {
+    std::fs::write(file, picture.svg()).map_err(|e| format!("{}: {e}", file.display()))?;
+    eprintln!("wrote {} ({} nodes, {} edges): {}", file.display(), picture.node_count(), picture.edge_count(), picture.caption());
     Ok(())
 }
 
