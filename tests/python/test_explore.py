@@ -226,6 +226,9 @@ def test_the_explorer_page_in_a_real_browser(server, db, pair):
         assert len(web.find_elements(By.CSS_SELECTOR, "#picture g.kg-node")) == nodes
         assert len(web.find_elements(By.CSS_SELECTOR, "#picture path.kg-edge")) == edges
         assert web.find_element(By.ID, "prompt").text.startswith("1:")
+        # Copying the prompt lines: to the clipboard, or selected for Ctrl-C where the browser refuses.
+        web.find_element(By.ID, "copy").click()
+        wait.until(lambda w: w.find_element(By.ID, "copied").text in ("copied", "selected: press Ctrl-C"))
         # A node's card on click.
         web.find_elements(By.CSS_SELECTOR, "#picture g.kg-node")[0].click()
         wait.until(lambda w: w.find_element(By.TAG_NAME, "body").get_attribute("data-card"))
@@ -237,5 +240,11 @@ def test_the_explorer_page_in_a_real_browser(server, db, pair):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         web.save_screenshot(str(ARTIFACTS / "explorer.png"))
         assert (ARTIFACTS / "explorer.png").stat().st_size > 10_000
+        # One drawing on its own, as a file opens in the browser.
+        with kgcore.open(str(db), read_only=True) as g:
+            g.draw_paths(s, t, limit=20).save(str(ARTIFACTS / "drawing.svg"))
+        web.get((ARTIFACTS / "drawing.svg").as_uri())
+        assert len(web.find_elements(By.CSS_SELECTOR, "g.kg-node")) == nodes
+        web.save_screenshot(str(ARTIFACTS / "drawing.png"))
     finally:
         web.quit()
