@@ -69,7 +69,7 @@ pub enum OntologyDirection {
     /// Edges go child → parent, one row each (the HPO import).
     Given,
     /// Edges are stored both ways (PrimeKG): a term's parents are its neighbours nearer the
-    /// root, by breadth-first depth; neighbours at its own depth are not linked.
+    /// root, by breadth-first depth, and those at its own depth with more is_a neighbours.
     InferredFromDepth,
     /// The graph has no is_a edges between phenotypes (hetionet's symptoms, say): a finding
     /// matches only itself.
@@ -626,8 +626,9 @@ fn branches(parents: &[Vec<u32>]) -> Vec<u32> {
 }
 
 /// Parents from both-ways is_a rows: breadth-first depth from a root (`HP:0000001`, a term
-/// named "All", else each component's best-connected term); a neighbour one level nearer the
-/// root is a parent.
+/// named "All", else each component's best-connected term); a neighbour nearer the root is a
+/// parent, and of two neighbours at the same depth the one with more is_a neighbours (the more
+/// general term has more children).
 fn parents_by_depth(view: &GraphView, terms: &[NodeIndex], neighbours: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let mut depth = vec![u32::MAX; terms.len()];
     let named_root = terms.iter().position(|&n| view.node(n).is_some_and(|r| r.id == "HP:0000001" || r.name == "All"));
@@ -652,7 +653,12 @@ fn parents_by_depth(view: &GraphView, terms: &[NodeIndex], neighbours: &[Vec<u32
     }
     (0..terms.len())
         .map(|t| {
-            let mut p: Vec<u32> = neighbours[t].iter().copied().filter(|&n| depth[n as usize] < depth[t]).collect();
+            let deg = |x: u32| neighbours[x as usize].len();
+            let mut p: Vec<u32> = neighbours[t]
+                .iter()
+                .copied()
+                .filter(|&n| depth[n as usize] < depth[t] || (depth[n as usize] == depth[t] && deg(n) > deg(t as u32)))
+                .collect();
             p.sort_unstable();
             p.dedup();
             p
