@@ -3,7 +3,7 @@
 //! candidates apart, a node's card; nodes by id (`HP:0001250`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use kg_core::NodeIndex;
 use kg_query::ddx::{DiagnosisModel, DiagnosisSchema, Discriminator, FindingEvidence, RankParams};
@@ -63,21 +63,17 @@ pub struct DiseaseEvidence {
 /// Node ids (`x_id`) to nodes, built once per generation.
 pub(crate) type IdIndex = HashMap<String, Vec<NodeIndex>>;
 
-/// A diagnosis model as cached: the build's error is kept as its message.
-pub(crate) type CachedModel = std::result::Result<Arc<DiagnosisModel>, String>;
+/// The diagnosis models of one generation, by schema; a build's error is kept as its message.
+pub(crate) type Models = Mutex<HashMap<DiagnosisSchema, std::result::Result<Arc<DiagnosisModel>, String>>>;
 
 impl Graph {
-    /// The diagnosis model of the current graph under `schema`: PrimeKG's names are built
-    /// once per generation and shared; another schema is built for the call.
+    /// The diagnosis model of the current graph under `schema`, built once per generation and
+    /// schema and shared (a build that fails fails the same way until the graph changes).
     pub fn diagnosis_model(&self, schema: &DiagnosisSchema) -> Result<Arc<DiagnosisModel>> {
-        if *schema != DiagnosisSchema::default() {
-            return Ok(Arc::new(DiagnosisModel::build(&self.view(), schema)?));
-        }
-        let cached = per_generation(&self.diagnosis, self.database(), |view, _| DiagnosisModel::build(view, schema).map(Arc::new).map_err(|e| e.to_string()));
-        match cached.as_ref() {
-            Ok(m) => Ok(Arc::clone(m)),
-            Err(message) => Err(Error::InvalidArgument(message.clone())),
-        }
+        let models = per_generation(&self.diagnosis, self.database(), |_, _| Mutex::new(HashMap::new()));
+        let mut models = models.lock().unwrap_or_else(|p| p.into_inner());
+        let model = models.entry(schema.clone()).or_insert_with(|| DiagnosisModel::build(&self.view(), schema).map(Arc::new).map_err(|e| e.to_string()));
+        model.clone().map_err(Error::InvalidArgument)
     }
 
     /// Nodes whose id (`x_id`) is `id`, exactly.

@@ -18,8 +18,9 @@ pub type WarningSink = Arc<dyn Fn(&str) + Send + Sync>;
 /// An open kgcore database and its derived indexes.
 ///
 /// Usable from many threads at once. The name index, the vector index, MedReason's name graph,
-/// the set index, the extraction dictionary, the diagnosis model and the id index are built (or loaded from their side files) on
-/// first use and kept until an update moves the database to a new generation.
+/// the set index, the extraction dictionary, the diagnosis models and the id index are built
+/// (or loaded from their side files) on first use and kept until an update moves the database
+/// to a new generation.
 pub struct Graph {
     db: Database,
     warn: WarningSink,
@@ -30,7 +31,7 @@ pub struct Graph {
     pub(crate) name_graph: RwLock<Option<(u64, Arc<NameGraph>)>>,
     pub(crate) sets: RwLock<Option<(u64, Arc<crate::sets::SetCache>)>>,
     pub(crate) dictionary: RwLock<Option<(u64, Arc<kg_index::Dictionary>)>>,
-    pub(crate) diagnosis: RwLock<Option<(u64, Arc<crate::ddx::CachedModel>)>>,
+    pub(crate) diagnosis: RwLock<Option<(u64, Arc<crate::ddx::Models>)>>,
     pub(crate) ids: RwLock<Option<(u64, Arc<crate::ddx::IdIndex>)>>,
 }
 

@@ -109,6 +109,8 @@ pub struct DiagnosisModel {
     /// Per disease: its present annotations (term, frequency) and absent terms.
     present: Vec<Vec<(u32, f32)>>,
     absent: Vec<Vec<u32>>,
+    /// The same absences by term: the diseases annotated as lacking it.
+    absent_by_term: HashMap<u32, Vec<u32>>,
     /// Per term: its branch, the ancestor right below a root ("Phenotypic abnormality", "Mode
     /// of inheritance"); a root is its own branch.
     branch: Vec<u32>,
@@ -260,6 +262,12 @@ impl DiagnosisModel {
         if present_of.iter().all(Vec::is_empty) {
             return Err(QueryError::InvalidArgument(format!("no {:?} edges between {:?} and {:?} nodes: nothing to rank diseases by", schema.present, schema.disease_type, schema.phenotype_type)));
         }
+        let mut absent_by_term: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (d, absent) in absent_of.iter().enumerate() {
+            for &t in absent {
+                absent_by_term.entry(t).or_default().push(d as u32);
+            }
+        }
         let branch = branches(&parents);
         let totals: Vec<Vec<(u32, f32)>> = present_of
             .iter()
@@ -314,7 +322,7 @@ impl DiagnosisModel {
             direct.extend(list);
         }
         direct_start.push(direct.len() as u32);
-        Ok(DiagnosisModel { schema: schema.clone(), direction, terms, term_of, parents, diseases, disease_of, present: present_of, absent: absent_of, branch, totals, reach_start, reach, direct_start, direct, share })
+        Ok(DiagnosisModel { schema: schema.clone(), direction, terms, term_of, parents, diseases, disease_of, present: present_of, absent_by_term, absent: absent_of, branch, totals, reach_start, reach, direct_start, direct, share })
     }
 
     /// The schema it was built with.
@@ -397,9 +405,9 @@ impl DiagnosisModel {
             }
             best[d as usize] = w / self.total(d, q);
         }
+        let above = ancestors_with_steps(&self.parents, q, &mut Vec::new());
         if params.specific > 0.0 {
-            let mut walk = Vec::new();
-            for (m, k) in ancestors_with_steps(&self.parents, q, &mut walk).into_iter().filter(|&(_, k)| k > 0) {
+            for &(m, k) in above.iter().filter(|&&(_, k)| k > 0) {
                 let factor = (params.specific * DECAY.powi(k as i32 - 1) * (self.share[q as usize] / self.share[m as usize]) as f64) as f32;
                 for &(d, w) in self.direct_of(m) {
                     let p = factor * w / self.total(d, q);
@@ -418,13 +426,12 @@ impl DiagnosisModel {
             best[d as usize] = 0.0;
         }
         touched.clear();
-        // An annotated absence of the finding or of a term above it.
-        let mut walk = Vec::new();
-        let above: Vec<u32> = ancestors_with_steps(&self.parents, q, &mut walk).into_iter().map(|x| x.0).collect();
-        for (d, absent) in self.absent.iter().enumerate() {
-            if !absent.is_empty() && absent.iter().any(|a| above.contains(a)) {
-                scores[d] -= EXCLUDED_PENALTY.ln();
-            }
+        // An annotated absence of the finding or of a term above it, counted once a disease.
+        let mut excluding: Vec<u32> = above.iter().filter_map(|(m, _)| self.absent_by_term.get(m)).flatten().copied().collect();
+        excluding.sort_unstable();
+        excluding.dedup();
+        for d in excluding {
+            scores[d as usize] -= EXCLUDED_PENALTY.ln();
         }
     }
 
