@@ -28,6 +28,9 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// Terms ([`crate::Graph::resolve_all`]) that name no single node: each with why.
+    #[error("no single node for: {}", .0.join("; "))]
+    UnresolvedTerms(Vec<String>),
     /// Arguments that do not fit together.
     #[error("{0}")]
     InvalidArgument(String),

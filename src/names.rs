@@ -101,6 +101,23 @@ impl Graph {
         }
     }
 
+    /// Every text [`Graph::resolve`]d, in order. With `skip_unknown` a text that names no node
+    /// is left out; else, and always for one that names several, [`Error::UnresolvedTerms`]
+    /// lists each such text with why, so a caller never works on fewer terms than it gave
+    /// without saying so.
+    pub fn resolve_all<S: AsRef<str>>(&self, texts: &[S], skip_unknown: bool) -> Result<Vec<NodeIndex>> {
+        let mut nodes = Vec::with_capacity(texts.len());
+        let mut unresolved = Vec::new();
+        for text in texts {
+            match self.resolve(text.as_ref()) {
+                Ok(n) => nodes.push(n),
+                Err(Error::Query(QueryError::UnknownNode(_) | QueryError::UnknownNodeName(_))) if skip_unknown => {}
+                Err(e) => unresolved.push(format!("{:?} ({e})", text.as_ref())),
+            }
+        }
+        if unresolved.is_empty() { Ok(nodes) } else { Err(Error::UnresolvedTerms(unresolved)) }
+    }
+
     /// Names matching `text`, closest first, at most `limit` (an exact match has one hit), each
     /// with every node bearing it (of `node_type` only, when given). A case-sensitive match
     /// keeps the nodes whose name, width- and space-normalised, matches in the case given.

@@ -85,6 +85,10 @@ fn imports_and_answers_knowledge_requests() {
     let mentions = g.extract("Pyrexia and an epileptic seizure", &Default::default()).unwrap();
     assert_eq!(mentions.iter().map(|m| m.nodes.clone()).collect::<Vec<_>>(), [vec![fever], vec![seizure]]);
     assert!(g.resolve("HP:9999999").is_err());
+    // Many at once: every unknown named, or left out on request.
+    let err = g.resolve_all(&["HP:0001250", "HP:9999999", "no such term"], false).unwrap_err().to_string();
+    assert!(err.contains("HP:9999999") && err.contains("no such term") && !err.contains("HP:0001250"), "{err}");
+    assert_eq!(g.resolve_all(&["HP:0001250", "HP:9999999", "Fever"], true).unwrap(), vec![seizure, fever]);
 
     let model = g.diagnosis_model(&Default::default()).unwrap();
     assert_eq!(model.direction(), kgcore::OntologyDirection::Given);

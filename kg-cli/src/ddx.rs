@@ -28,19 +28,6 @@ pub fn import_hpo(db: PathBuf, files: &HpoArgs, json: bool) -> CliResult {
     Ok(())
 }
 
-/// Every term given, resolved; an error naming each one that is not a node.
-fn resolve_all(graph: &Graph, terms: &[String]) -> Result<Vec<NodeIndex>, Box<dyn std::error::Error>> {
-    let mut nodes = Vec::with_capacity(terms.len());
-    let mut unknown = Vec::new();
-    for t in terms {
-        match graph.resolve(t) {
-            Ok(n) => nodes.push(n),
-            Err(e) => unknown.push(format!("{t}: {e}")),
-        }
-    }
-    if unknown.is_empty() { Ok(nodes) } else { Err(unknown.join("; ").into()) }
-}
-
 fn describe(graph: &Graph, n: NodeIndex) -> String {
     let view = graph.view();
     view.node(n).map_or_else(|| format!("#{n}"), |r| format!("{} [{}]", r.name, r.id))
@@ -48,8 +35,8 @@ fn describe(graph: &Graph, n: NodeIndex) -> String {
 
 pub fn ddx(db: PathBuf, terms: &[String], candidates: &[String], k: usize, evidence: usize, schema: DiagnosisSchema, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let phenotypes = resolve_all(&graph, terms)?;
-    let candidates = if candidates.is_empty() { None } else { Some(resolve_all(&graph, candidates)?) };
+    let phenotypes = graph.resolve_all(terms, false)?;
+    let candidates = if candidates.is_empty() { None } else { Some(graph.resolve_all(candidates, false)?) };
     let options = DdxOptions { candidates, k, schema, ..DdxOptions::default() };
     let ranked = graph.rank_diseases(&phenotypes, &options)?;
     let view = graph.view();
@@ -99,7 +86,7 @@ pub fn card(db: PathBuf, node: &str, tokens: usize, json: bool) -> CliResult {
 
 pub fn discriminate(db: PathBuf, diseases: &[String], per_disease: usize, schema: &DiagnosisSchema, json: bool) -> CliResult {
     let graph = open(&db)?;
-    let nodes = resolve_all(&graph, diseases)?;
+    let nodes = graph.resolve_all(diseases, false)?;
     let found = graph.discriminating_findings(&nodes, per_disease, schema)?;
     if json {
         return print_json(&found);

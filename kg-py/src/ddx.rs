@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use kgcore::core::hpo::HpoFiles;
 use kgcore::{DdxOptions, DiagnosisSchema, Graph, NodeIndex, RankParams};
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::{to_json, to_py};
@@ -18,36 +18,17 @@ pub(crate) enum Term {
     Text(String),
 }
 
-impl Term {
-    fn shown(&self) -> String {
-        match self {
+/// Every term resolved (`Graph::resolve_all`): a KeyError names each that is no node (unless
+/// `skip_unknown`) or several.
+pub(crate) fn resolve(graph: &Graph, terms: &[Term], skip_unknown: bool) -> PyResult<Vec<NodeIndex>> {
+    let texts: Vec<String> = terms
+        .iter()
+        .map(|t| match t {
             Term::Index(n) => n.to_string(),
-            Term::Text(t) => format!("{t:?}"),
-        }
-    }
-}
-
-/// Every term resolved; unknown ones are skipped when `skip_unknown`, else a KeyError naming
-/// each of them (an index that is no node, an id or name no node bears) and why.
-fn resolve(graph: &Graph, terms: &[Term], skip_unknown: bool) -> PyResult<Vec<NodeIndex>> {
-    let view = graph.view();
-    let mut nodes = Vec::with_capacity(terms.len());
-    let mut unknown = Vec::new();
-    for t in terms {
-        let found = match t {
-            Term::Index(n) if view.contains(*n) => Ok(*n),
-            Term::Index(n) => Err(format!("no node {n}")),
-            Term::Text(s) => graph.resolve(s).map_err(|e| e.to_string()),
-        };
-        match found {
-            Ok(n) => nodes.push(n),
-            Err(why) => unknown.push(format!("{} ({why})", t.shown())),
-        }
-    }
-    if !unknown.is_empty() && !skip_unknown {
-        return Err(PyKeyError::new_err(format!("unknown terms: {}; pass skip_unknown=True to rank on the rest", unknown.join(", "))));
-    }
-    Ok(nodes)
+            Term::Text(s) => s.clone(),
+        })
+        .collect();
+    graph.resolve_all(&texts, skip_unknown).map_err(to_py)
 }
 
 fn schema(relations: Option<std::collections::HashMap<String, String>>) -> PyResult<DiagnosisSchema> {

@@ -34,7 +34,7 @@ pub fn to_py(e: impl Into<Error>) -> PyErr {
         Error::Index(IndexError::Io { .. }) => PyOSError::new_err(text),
         Error::Index(IndexError::Corrupt { .. }) => CorruptionError::new_err(text),
         Error::Index(_) => PyValueError::new_err(text),
-        Error::UnknownName(_) => PyKeyError::new_err(text),
+        Error::UnknownName(_) | Error::UnresolvedTerms(_) => PyKeyError::new_err(text),
         Error::NoEmbeddings | Error::InvalidArgument(_) => PyValueError::new_err(text),
         _ => KgcoreError::new_err(text),
     }

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use kgcore::query::picture::{Picture, caption};
-use kgcore::{NodeIndex, PathFinder};
+use kgcore::PathFinder;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::ddx::Term;
+use crate::ddx::{Term, resolve};
 use crate::errors::to_py;
 use crate::graph::PyGraph;
 use crate::options::{self, name_graph_hops};
@@ -87,13 +87,8 @@ impl PyGraph {
             return Ok(PyPathPicture::new(&picture));
         }
         let c = options::constraints(constraints)?;
-        let node = |t: &Term| -> PyResult<NodeIndex> {
-            match t {
-                Term::Index(n) => Ok(*n),
-                Term::Text(s) => graph.resolve(s).map_err(to_py),
-            }
-        };
-        let (s, t) = (node(&source)?, node(&target)?);
+        let ends = resolve(&graph, &[source, target], false)?;
+        let (s, t) = (ends[0], ends[1]);
         let view = graph.view();
         let picture = py
             .detach(|| -> kgcore::Result<Picture> {
