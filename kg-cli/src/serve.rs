@@ -125,11 +125,16 @@ impl Args {
         self.0.get(name).cloned().unwrap_or_default()
     }
 
-    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ApiError> {
+    /// The number `name`, if given (an empty value counts as not given).
+    fn optional<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, ApiError> {
         match self.text(name) {
-            None | Some("") => Ok(default),
-            Some(t) => t.parse().map_err(|_| bad(format!("argument {name:?}: {t:?} is not a valid number"))),
+            None | Some("") => Ok(None),
+            Some(t) => t.parse().map(Some).map_err(|_| bad(format!("argument {name:?}: {t:?} is not a valid number"))),
         }
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ApiError> {
+        Ok(self.optional(name)?.unwrap_or(default))
     }
 
     fn flag(&self, name: &str) -> Result<bool, ApiError> {
@@ -151,8 +156,8 @@ impl Args {
             relations: list("relation"),
             exclude_relations: self.all("exclude_relation"),
             exclude_nodes,
-            max_hops: self.text("max_hops").filter(|t| !t.is_empty()).map(|_| self.number("max_hops", 0u32)).transpose()?,
-            max_degree: self.text("max_degree").filter(|t| !t.is_empty()).map(|_| self.number("max_degree", 0usize)).transpose()?,
+            max_hops: self.optional("max_hops")?,
+            max_degree: self.optional("max_degree")?,
         })
     }
 }

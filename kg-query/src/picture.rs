@@ -134,14 +134,8 @@ impl Picture {
         );
         out.push_str(r##"<defs><marker id="kg-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#666"/></marker></defs>"##);
         let _ = write!(out, r##"<rect width="100%" height="100%" fill="#ffffff"/><text x="{MARGIN}" y="20" font-size="13" font-weight="bold">{}</text>"##, escape(&self.caption()));
-        // The legend: one swatch per node type drawn.
-        let mut kinds: Vec<&str> = self.nodes.iter().map(|n| n.kind.as_str()).filter(|k| !k.is_empty()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        let mut x = MARGIN;
-        for kind in kinds {
+        for (kind, x) in self.legend() {
             let _ = write!(out, r##"<rect x="{x}" y="30" width="10" height="10" fill="{}" stroke="#555" stroke-width="0.5"/><text x="{}" y="39">{}</text>"##, colour(kind), x + 14.0, escape(kind));
-            x += 24.0 + 6.5 * kind.chars().count() as f64;
         }
         for (i, (from, to, relation)) in self.edges.iter().enumerate() {
             let (x1, y1) = (layout.x[*from] + BOX_W, layout.y[*from] + BOX_H / 2.0);
@@ -183,13 +177,31 @@ impl Picture {
     }
 }
 
+impl Picture {
+    /// The legend: each node type drawn, sorted, with the x where its swatch goes.
+    fn legend(&self) -> Vec<(&str, f64)> {
+        let mut kinds: Vec<&str> = self.nodes.iter().map(|n| n.kind.as_str()).filter(|k| !k.is_empty()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut x = MARGIN;
+        kinds
+            .into_iter()
+            .map(|kind| {
+                let at = x;
+                x += 24.0 + 6.5 * kind.chars().count() as f64;
+                (kind, at)
+            })
+            .collect()
+    }
+}
+
 /// Collects paths into nodes and edges, keeping whole paths while they fit.
 #[derive(Default)]
 struct Builder {
     nodes: Vec<DrawnNode>,
     index: HashMap<String, usize>,
     edges: Vec<(usize, usize, String)>,
-    edge_index: HashMap<(usize, usize), usize>,
+    edge_seen: std::collections::HashSet<(usize, usize)>,
     drawn: usize,
 }
 
@@ -210,8 +222,7 @@ impl Builder {
             })
             .collect();
         for (w, relation) in ids.windows(2).zip(relations) {
-            if w[0] != w[1] && !self.edge_index.contains_key(&(w[0], w[1])) {
-                self.edge_index.insert((w[0], w[1]), self.edges.len());
+            if w[0] != w[1] && self.edge_seen.insert((w[0], w[1])) {
                 self.edges.push((w[0], w[1], relation));
             }
         }
@@ -282,8 +293,9 @@ impl Layout {
             }
         }
         let width = MARGIN * 2.0 + (depth - 1) as f64 * COLUMN + BOX_W;
-        let legend = 40.0 + p.nodes.iter().map(|n| n.kind.chars().count()).sum::<usize>() as f64 * 2.0;
-        Layout { x, y, labels, hidden_labels: hidden, width: width.max(legend.min(900.0)).max(420.0), height }
+        let legend = p.legend().last().map_or(0.0, |(kind, x)| x + 24.0 + 6.5 * kind.chars().count() as f64);
+        // Wide enough for the legend, and for a caption of a one-node drawing.
+        Layout { x, y, labels, hidden_labels: hidden, width: width.max(legend + MARGIN).max(420.0), height }
     }
 }
 
@@ -334,20 +346,17 @@ fn layers(n: usize, edges: &[(usize, usize, String)]) -> Vec<usize> {
 /// four sweeps: fewer crossings, a readable picture.
 fn order_rows(rows: &mut [Vec<usize>], edges: &[(usize, usize, String)]) {
     let n = rows.iter().map(Vec::len).sum::<usize>();
-    let mut pos = vec![0.0f64; n.max(edges.iter().map(|e| e.0.max(e.1) + 1).max().unwrap_or(0))];
-    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); pos.len()];
+    let mut pos = vec![0.0f64; n];
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (a, b, _) in edges {
         neighbours[*a].push(*b);
         neighbours[*b].push(*a);
     }
-    let set = |rows: &[Vec<usize>], pos: &mut Vec<f64>| {
-        for row in rows {
-            for (k, &v) in row.iter().enumerate() {
-                pos[v] = k as f64;
-            }
+    for row in rows.iter() {
+        for (k, &v) in row.iter().enumerate() {
+            pos[v] = k as f64;
         }
-    };
-    set(rows, &mut pos);
+    }
     for sweep in 0..4 {
         let order: Vec<usize> = if sweep % 2 == 0 { (1..rows.len()).collect() } else { (0..rows.len().saturating_sub(1)).rev().collect() };
         for l in order {
