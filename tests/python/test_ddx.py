@@ -167,6 +167,14 @@ def test_bad_input(hpo, tmp_path):
         g.rank_diseases_many([["HP:0001250"], ["HP:9999999"]])
     with pytest.raises(ValueError, match="at least two"):
         g.discriminating_findings(["OMIM:607208"])
+    with pytest.raises(ValueError, match="not a disease"):
+        g.disease_evidence(["HP:0001250"], "HP:0001263")
+    with pytest.raises(ValueError, match="not a effect/phenotype"):
+        g.ontology_parents("OMIM:607208")
+    with pytest.raises(KeyError, match="no such node at all"):
+        g.card("no such node at all")
+    with pytest.raises(ValueError, match="either a data folder"):
+        kgcore.import_hpo(str(tmp_path / "db"), str(tmp_path), obo=str(tmp_path / "hp.obo"))
     with pytest.raises(ValueError, match="not empty"):
         kgcore.import_hpo(str(path))
     bad = tmp_path / "bad"

@@ -79,6 +79,8 @@ def test_pictures_from_python(db, pair, tmp_path):
             g.draw_paths(s, t, colour="red")
         with pytest.raises(KeyError):
             g.draw_paths(s, 10**8)
+        with pytest.raises(OSError, match="no-such-folder"):
+            pic.save(str(tmp_path / "no-such-folder" / "p.svg"))
 
 
 def test_path_svg_from_the_cli(kgcore_cli, db, pair, tmp_path):
@@ -91,6 +93,8 @@ def test_path_svg_from_the_cli(kgcore_cli, db, pair, tmp_path):
     assert len(nodes) >= 5
     with kgcore.open(str(db), read_only=True) as g:
         assert out.read_text() == g.draw_paths(s, t, limit=1000).svg, "the CLI and Python draw the same picture"
+    bad = subprocess.run([str(kgcore_cli), "path", "--db", str(db), str(s), str(t), "--svg", str(tmp_path / "no-such-folder" / "p.svg")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "no-such-folder" in bad.stderr and "panicked" not in bad.stderr
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +106,14 @@ def server(kgcore_cli, db):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def test_a_port_in_use_is_an_error_naming_it(kgcore_cli, server, db):
+    port = server.rsplit(":", 1)[1]
+    r = subprocess.run([str(kgcore_cli), "serve", "--db", str(db), "--port", port], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and f"127.0.0.1:{port}" in r.stderr, r.stderr
+    bad = subprocess.run([str(kgcore_cli), "serve", "--db", str(db), "--host", "not a host"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1 and "not a host" in bad.stderr
 
 
 def get(url, path, **params):
