@@ -90,6 +90,28 @@ struct NodeSeen {
     line: u64,
 }
 
+/// A node already merged, as its row spells it, where it was first given (`file` is
+/// `usize::MAX` for a node of the database): parse tasks check their nodes against these on
+/// all cores, so the merge in file order handles only nodes it has not seen.
+struct KnownNode {
+    /// Its [`node_key`].
+    key: Box<[u8]>,
+    file: usize,
+    line: u64,
+}
+
+type KnownNodes = std::sync::RwLock<HashMap<NodeIndex, KnownNode>>;
+
+/// A node's fields as error messages show them.
+fn describe_node(id: &str, node_type: &str, name: &str, source: &str) -> String {
+    format!("({id:?}, {node_type:?}, {name:?}, {source:?})")
+}
+
+/// Where a merged node was first given, as error messages say it.
+fn first_given(files: &[String], file: usize, line: u64) -> String {
+    if file == usize::MAX { "in the database".to_owned() } else { format!("at {}:{line}", files[file]) }
+}
+
 /// Reads `files` on top of `base` (the nodes and vocabulary a database already holds).
 pub fn load_files(
     files: &[PathBuf],
@@ -118,47 +140,84 @@ pub fn load_files(
         files: inputs.iter().map(|(p, ..)| p.display().to_string()).collect(),
         edges: Vec::new(),
         stats: LoadStats { files: files.len(), ..LoadStats::default() },
+        known: Arc::new(KnownNodes::default()),
     };
     for rec in base_nodes {
         merge.nodes.insert(rec.index, NodeSeen { rec, file: usize::MAX, line: 0 });
     }
+    merge.remember(merge.nodes.keys().copied().collect::<Vec<_>>());
     for (file_no, (_, layout, reader, header_lines)) in inputs.into_iter().enumerate() {
         let name: Arc<str> = merge.files[file_no].as_str().into();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(4);
         let reader_name = Arc::clone(&name);
         let handle = std::thread::spawn(move || cut_blocks(reader, header_lines + 1, &reader_name, &tx));
-        let threads = rayon::current_num_threads().max(1);
-        let mut pending: Vec<Block> = Vec::with_capacity(threads);
-        let mut result = Ok(());
-        let mut done = false;
-        while !done {
-            // The channel closes when the reader stops, at the end or on a read error; a read
-            // error is reported after the blocks before it, so the earliest error wins.
-            match rx.recv() {
-                Ok(block) => pending.push(block),
-                Err(_) => done = true,
-            }
-            if pending.len() == threads || (done && !pending.is_empty()) {
-                let parsed: Vec<Result<Parsed>> =
-                    pending.par_iter().map(|b| parse_block(b, &layout, &name)).collect();
-                pending.clear();
-                for p in parsed {
-                    if let Err(e) = p.and_then(|p| merge.absorb(p, file_no, layout.kind)) {
-                        result = Err(e);
-                        break;
-                    }
-                }
-                if result.is_err() {
-                    break;
-                }
-            }
-        }
+        let layout = Arc::new(layout);
+        let known = Arc::clone(&merge.known);
+        let files = Arc::new(merge.files.clone());
+        let result = parse_in_order(&rx, &layout, &name, &known, &files, |p| merge.absorb(p, file_no, layout.kind));
         drop(rx);
         let reader_result = handle.join().map_err(|_| Error::InvalidInput(format!("{name}: reader thread failed")))?;
         result?;
         reader_result?;
     }
     merge.finish()
+}
+
+/// Parses the blocks `blocks` brings on all cores and hands them to `absorb` in file order,
+/// absorbing one while the next ones are parsed. Stops at the first error, in file order.
+fn parse_in_order(
+    blocks: &std::sync::mpsc::Receiver<Block>,
+    layout: &Arc<Layout>,
+    name: &Arc<str>,
+    known: &Arc<KnownNodes>,
+    files: &Arc<Vec<String>>,
+    mut absorb: impl FnMut(Parsed) -> Result<()>,
+) -> Result<()> {
+    // Enough blocks in flight to keep every core parsing while one is absorbed, few enough to
+    // bound memory.
+    let limit = rayon::current_num_threads().max(1) + 2;
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Result<Parsed>)>();
+    let mut ready = std::collections::BTreeMap::new();
+    let (mut sent, mut next) = (0usize, 0usize);
+    let mut reader_open = true;
+    loop {
+        while reader_open && sent - next < limit {
+            // The channel closes when the reader stops, at the end or on a read error; a read
+            // error is reported after the blocks before it, so the earliest error wins.
+            match blocks.recv() {
+                Ok(block) => {
+                    let (tx, layout, name) = (done_tx.clone(), Arc::clone(layout), Arc::clone(name));
+                    let (known, files) = (Arc::clone(known), Arc::clone(files));
+                    rayon::spawn(move || {
+                        let parsed = parse_block(&block, &layout, &name).and_then(|p| drop_known(p, &known, &files, &name));
+                        let _ = tx.send((sent, parsed));
+                    });
+                    sent += 1;
+                }
+                Err(_) => reader_open = false,
+            }
+        }
+        if next == sent {
+            return Ok(());
+        }
+        let (seq, parsed) = match rayon::current_thread_index() {
+            // On a worker of the pool, run queued parses rather than block a thread they need.
+            Some(_) => loop {
+                if let Ok(done) = done_rx.try_recv() {
+                    break done;
+                }
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            },
+            None => done_rx.recv().expect("a parse task sends before it ends"),
+        };
+        ready.insert(seq, parsed);
+        while let Some(parsed) = ready.remove(&next) {
+            next += 1;
+            absorb(parsed?)?;
+        }
+    }
 }
 
 /// Opens `path`, decompressing if it starts with gzip's magic, and reads its header.
@@ -422,11 +481,30 @@ impl LocalTerms {
 
 struct RawNode {
     index: NodeIndex,
-    id: String,
+    /// Where its [`node_key`] lies in [`Parsed::keys`].
+    key: std::ops::Range<usize>,
     node_type: u32,
-    name: String,
     source: u32,
     line: u64,
+}
+
+/// A node's four text fields (id, type, name, source) as one run of bytes, each field after
+/// its length: a row is checked against a node's first definition with one comparison.
+fn node_key(out: &mut Vec<u8>, fields: [&[u8]; 4]) {
+    for f in fields {
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+}
+
+/// The four fields of a [`node_key`], which was made from text.
+fn node_fields(mut key: &[u8]) -> [&str; 4] {
+    std::array::from_fn(|_| {
+        let (len, rest) = key.split_at(4);
+        let (field, rest) = rest.split_at(u32::from_le_bytes(len.try_into().expect("four bytes")) as usize);
+        key = rest;
+        std::str::from_utf8(field).expect("a node key is made from text")
+    })
 }
 
 struct RawEdge {
@@ -440,6 +518,8 @@ struct RawEdge {
 #[derive(Default)]
 struct Parsed {
     terms: LocalTerms,
+    /// The [`node_key`]s of `nodes`, one after another.
+    keys: Vec<u8>,
     nodes: Vec<RawNode>,
     edges: Vec<RawEdge>,
     rows: u64,
@@ -448,6 +528,10 @@ struct Parsed {
 fn parse_block(block: &Block, layout: &Layout, file: &str) -> Result<Parsed> {
     let mut out = Parsed::default();
     let mut seen: HashMap<NodeIndex, usize> = HashMap::default();
+    // The last relation and display relation read: rows come grouped by relation, so most
+    // rows are answered by one comparison instead of a hash lookup.
+    let mut last_terms: [Option<u32>; 2] = [None, None];
+    let mut scratch = Vec::new();
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&block.data[..]);
     let mut record = csv::ByteRecord::new();
     loop {
@@ -466,6 +550,7 @@ fn parse_block(block: &Block, layout: &Layout, file: &str) -> Result<Parsed> {
             let hint = if record.iter().any(|f| f.contains(&b'\n')) { " (an unbalanced quote?)" } else { "" };
             return Err(err(format!("expected {} fields, found {}{hint}", layout.width, record.len())));
         }
+        let raw = |k: usize| -> &[u8] { &record[layout.cols[k]] };
         let field = |k: usize| -> Result<&str> {
             let col = layout.cols[k];
             std::str::from_utf8(&record[col]).map_err(|e| {
@@ -473,51 +558,122 @@ fn parse_block(block: &Block, layout: &Layout, file: &str) -> Result<Parsed> {
             })
         };
         let index = |k: usize, what: &str| -> Result<NodeIndex> {
+            if let Some(i) = plain_index(raw(k)) {
+                return Ok(i);
+            }
             let s = field(k)?;
             parse_index(s).map_err(|m| err(format!("{what} {s:?}: {m}")))
         };
         out.rows += 1;
-        let mut add_node = |out: &mut Parsed, index: NodeIndex, id: &str, ty: &str, name: &str, src: &str| -> Result<()> {
+        // `k` is the position of the node's id column; type, name and source follow it.
+        let mut add_node = |out: &mut Parsed, index: NodeIndex, k: usize| -> Result<()> {
+            scratch.clear();
+            node_key(&mut scratch, [raw(k), raw(k + 1), raw(k + 2), raw(k + 3)]);
+            let seen_at = seen.get(&index).copied();
+            if let Some(at) = seen_at {
+                // Seen in this block: equal bytes are the same node (and valid UTF-8, as
+                // the first occurrence was checked); anything else is reported below.
+                if out.keys[out.nodes[at].key.clone()] == scratch[..] {
+                    return Ok(());
+                }
+            }
+            let (id, ty, name, src) = (field(k)?, field(k + 1)?, field(k + 2)?, field(k + 3)?);
+            if let Some(at) = seen_at {
+                let prev = &out.nodes[at];
+                let [p_id, p_ty, p_name, p_src] = node_fields(&out.keys[prev.key.clone()]);
+                return Err(err(format!(
+                    "node {index} is given as {} here but as {} at line {}",
+                    describe_node(id, ty, name, src),
+                    describe_node(p_id, p_ty, p_name, p_src),
+                    prev.line
+                )));
+            }
             let node_type = out.terms.id(ty);
             let source = out.terms.id(src);
-            if let Some(&at) = seen.get(&index) {
-                let prev = &out.nodes[at];
-                if prev.id != id || prev.node_type != node_type || prev.name != name || prev.source != source {
-                    return Err(err(format!(
-                        "node {index} is given as ({id:?}, {ty:?}, {name:?}, {src:?}) here but as ({:?}, {:?}, {:?}, {:?}) at line {}",
-                        prev.id, out.terms.names[prev.node_type as usize], prev.name, out.terms.names[prev.source as usize], prev.line
-                    )));
-                }
-                return Ok(());
-            }
+            let key = out.keys.len()..out.keys.len() + scratch.len();
+            out.keys.extend_from_slice(&scratch);
             seen.insert(index, out.nodes.len());
-            out.nodes.push(RawNode { index, id: id.to_owned(), node_type, name: name.to_owned(), source, line });
+            out.nodes.push(RawNode { index, key, node_type, source, line });
             Ok(())
+        };
+        let mut term = |out: &mut Parsed, slot: usize, k: usize| -> Result<u32> {
+            if let Some(t) = last_terms[slot].filter(|&t| out.terms.names[t as usize].as_bytes() == raw(k)) {
+                return Ok(t);
+            }
+            let t = out.terms.id(field(k)?);
+            last_terms[slot] = Some(t);
+            Ok(t)
         };
         match layout.kind {
             FileKind::Nodes => {
                 let i = index(0, "node_index")?;
-                add_node(&mut out, i, field(1)?, field(2)?, field(3)?, field(4)?)?;
+                add_node(&mut out, i, 1)?;
             }
             FileKind::Kg => {
                 let x = index(2, "x_index")?;
                 let y = index(7, "y_index")?;
-                add_node(&mut out, x, field(3)?, field(4)?, field(5)?, field(6)?)?;
-                add_node(&mut out, y, field(8)?, field(9)?, field(10)?, field(11)?)?;
-                let relation = out.terms.id(field(0)?);
-                let display = out.terms.id(field(1)?);
+                add_node(&mut out, x, 3)?;
+                add_node(&mut out, y, 8)?;
+                let relation = term(&mut out, 0, 0)?;
+                let display = term(&mut out, 1, 1)?;
                 out.edges.push(RawEdge { x, y, relation, display, line });
             }
             FileKind::Edges => {
                 let x = index(2, "x_index")?;
                 let y = index(3, "y_index")?;
-                let relation = out.terms.id(field(0)?);
-                let display = out.terms.id(field(1)?);
+                let relation = term(&mut out, 0, 0)?;
+                let display = term(&mut out, 1, 1)?;
                 out.edges.push(RawEdge { x, y, relation, display, line });
             }
         }
     }
     Ok(out)
+}
+
+/// The common case of [`parse_index`]: nothing but up to 10 digits, within range.
+fn plain_index(bytes: &[u8]) -> Option<NodeIndex> {
+    if bytes.is_empty() || bytes.len() > 10 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = bytes.iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+    (v <= MAX_NODE_INDEX as u64).then_some(v as NodeIndex)
+}
+
+/// Drops the nodes of `p` that are already merged and given the same way; a node given
+/// differently is an error at its first line in the block.
+fn drop_known(mut p: Parsed, known: &KnownNodes, files: &[String], file: &str) -> Result<Parsed> {
+    let known = known.read().unwrap_or_else(|e| e.into_inner());
+    let mut conflict = None;
+    let keys = &p.keys;
+    p.nodes.retain(|n| {
+        let Some(k) = known.get(&n.index) else { return true };
+        let key = &keys[n.key.clone()];
+        if *k.key == *key {
+            return false;
+        }
+        if conflict.is_none() {
+            let ([id, ty, name, src], [k_id, k_ty, k_name, k_src]) = (node_fields(key), node_fields(&k.key));
+            conflict = Some(Error::Parse {
+                file: file.to_owned(),
+                line: n.line,
+                message: format!(
+                    "node {} is given as {} here but as {} {}",
+                    n.index,
+                    describe_node(id, ty, name, src),
+                    describe_node(k_id, k_ty, k_name, k_src),
+                    first_given(files, k.file, k.line)
+                ),
+            });
+        }
+        true
+    });
+    match conflict {
+        Some(e) => Err(e),
+        None => {
+            drop(known);
+            Ok(p)
+        }
+    }
 }
 
 /// A node index: decimal digits only, at most [`MAX_NODE_INDEX`].
@@ -544,14 +700,28 @@ struct Merger {
     files: Vec<String>,
     edges: Vec<(EdgeRec, u16)>,
     stats: LoadStats,
+    known: Arc<KnownNodes>,
 }
 
 impl Merger {
+    /// Makes merged nodes known to the parse tasks.
+    fn remember(&self, indices: impl IntoIterator<Item = NodeIndex>) {
+        let mut known = self.known.write().unwrap_or_else(|e| e.into_inner());
+        for index in indices {
+            let NodeSeen { rec, file, line } = &self.nodes[&index];
+            let mut key = Vec::new();
+            let (ty, src) = (self.vocab.node_types.name(rec.node_type), self.vocab.sources.name(rec.source));
+            node_key(&mut key, [rec.id.as_bytes(), ty.as_bytes(), rec.name.as_bytes(), src.as_bytes()]);
+            known.insert(index, KnownNode { key: key.into(), file: *file, line: *line });
+        }
+    }
+
     fn absorb(&mut self, p: Parsed, file: usize, kind: FileKind) -> Result<()> {
         let fname = &self.files[file];
         // Map block-local term ids to vocabulary ids, lazily per kind of use.
         let mut types = HashMap::default();
         let mut sources = HashMap::default();
+        let mut added = Vec::new();
         for n in p.nodes {
             let node_type = match types.get(&n.node_type) {
                 Some(&t) => t,
@@ -569,35 +739,33 @@ impl Merger {
                     s
                 }
             };
-            let rec = NodeRec { index: n.index, id: n.id, node_type, name: n.name, source };
+            let [id, _, name, _] = node_fields(&p.keys[n.key.clone()]);
+            let rec = NodeRec { index: n.index, id: id.to_owned(), node_type, name: name.to_owned(), source };
             match self.nodes.get(&n.index) {
                 Some(prev) if prev.rec != rec => {
-                    let at = if prev.file == usize::MAX {
-                        "in the database".to_owned()
-                    } else {
-                        format!("at {}:{}", self.files[prev.file], prev.line)
-                    };
                     let show = |r: &NodeRec| {
-                        format!(
-                            "({:?}, {:?}, {:?}, {:?})",
-                            r.id,
-                            self.vocab.node_types.name(r.node_type),
-                            r.name,
-                            self.vocab.sources.name(r.source)
-                        )
+                        describe_node(&r.id, self.vocab.node_types.name(r.node_type), &r.name, self.vocab.sources.name(r.source))
                     };
                     return Err(Error::Parse {
                         file: fname.clone(),
                         line: n.line,
-                        message: format!("node {} is given as {} here but as {} {at}", n.index, show(&rec), show(&prev.rec)),
+                        message: format!(
+                            "node {} is given as {} here but as {} {}",
+                            n.index,
+                            show(&rec),
+                            show(&prev.rec),
+                            first_given(&self.files, prev.file, prev.line)
+                        ),
                     });
                 }
                 Some(_) => {}
                 None => {
+                    added.push(n.index);
                     self.nodes.insert(n.index, NodeSeen { rec, file, line: n.line });
                 }
             }
         }
+        self.remember(added);
         self.stats.rows += p.rows;
         match kind {
             FileKind::Nodes => self.stats.node_rows += p.rows,
@@ -823,6 +991,67 @@ mod tests {
             }
             assert_eq!(ends, cuts, "parser: {:?}", String::from_utf8_lossy(bytes));
         }
+    }
+
+    /// A kg.csv of `rows` rows over nodes 0..50, so every block sees them all again; node 50
+    /// is on row 1 and on row `late_row`, there named `late_name`.
+    fn many_blocks(rows: usize, late_row: usize, late_name: &str) -> Vec<u8> {
+        let mut f = format!("{}\n", KG_COLUMNS.join(",")).into_bytes();
+        for r in 0..rows {
+            let x = r % 50;
+            let (y, y_name) = match r {
+                1 => (50, "rare"),
+                _ if r == late_row => (50, late_name),
+                _ => ((r * 7 + 1) % 50, ""),
+            };
+            let y_name = if y_name.is_empty() { format!("gene {y}") } else { y_name.to_owned() };
+            f.extend_from_slice(format!("ppi,ppi,{x},G{x},gene/protein,gene {x},NCBI,{y},G{y},gene/protein,{y_name},NCBI\n").as_bytes());
+        }
+        f
+    }
+
+    #[test]
+    fn a_node_given_differently_in_a_later_block_is_an_error_naming_both_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 3 * BLOCK / 60;
+        let late = rows - 10;
+        let path = dir.path().join("kg.csv");
+        // Row r is at line r + 2.
+        std::fs::write(&path, many_blocks(rows, late, "renamed")).unwrap();
+        let e = load_files(std::slice::from_ref(&path), Vocab::default(), [], None).unwrap_err().to_string();
+        let file = path.display().to_string();
+        assert!(e.starts_with(&format!("{file}:{}: node 50 is given as", late + 2)), "{e}");
+        assert!(e.contains("\"renamed\"") && e.ends_with(&format!("at {file}:3")), "{e}");
+        // Given the same way, the same file loads, every node once.
+        std::fs::write(&path, many_blocks(rows, late, "rare")).unwrap();
+        let g = load_files(std::slice::from_ref(&path), Vocab::default(), [], None).unwrap();
+        assert_eq!(g.nodes.len(), 51);
+        assert_eq!(g.stats.edge_rows, rows as u64);
+    }
+
+    #[test]
+    fn a_node_given_differently_from_the_database_names_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.csv");
+        std::fs::write(&path, many_blocks(100, 0, "rare")).unwrap();
+        let mut vocab = Vocab::default();
+        let node_type = vocab.node_types.intern("gene/protein", "node type").unwrap();
+        let source = vocab.sources.intern("NCBI", "node source").unwrap();
+        let base = NodeRec { index: 3, id: "G3".into(), node_type, name: "another name".into(), source };
+        let e = load_files(std::slice::from_ref(&path), vocab, [base], None).unwrap_err().to_string();
+        assert!(e.contains("node 3 is given as") && e.contains("\"another name\"") && e.ends_with("in the database"), "{e}");
+    }
+
+    #[test]
+    fn loads_from_a_worker_of_a_one_thread_pool() {
+        // The parse tasks go to the pool the load runs on: the load must not wait on them with
+        // the pool's only thread.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kg.csv");
+        std::fs::write(&path, many_blocks(2 * BLOCK / 60, 0, "rare")).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let g = pool.install(|| load_files(std::slice::from_ref(&path), Vocab::default(), [], None)).unwrap();
+        assert_eq!(g.nodes.len(), 51);
     }
 
     #[test]

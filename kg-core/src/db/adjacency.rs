@@ -4,39 +4,42 @@
 use super::*;
 use crate::adjacency::{self, Direction, Value};
 
-/// Every (node, direction, label) neighbour set of `view`, in key order: what a bulk load, a
-/// migration and `check` compare with. Built per node from the view's sorted adjacency, on all
-/// cores.
+/// Every (node, direction, label) neighbour set of `view`, in key order: what a migration and
+/// `check` compare with.
 pub(super) fn view_adjacency(view: &GraphView) -> Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)> {
+    view_sets(view, |key, set| (key, set))
+}
+
+/// The stored (key, value) of each neighbour set of `view`, in key order: what a bulk load
+/// writes.
+#[cfg(feature = "rocksdb")]
+pub(super) fn adjacency_entries(view: &GraphView) -> Vec<(Vec<u8>, Vec<u8>)> {
+    view_sets(view, |key, set| (key.to_vec(), Value::Set(set).encode()))
+}
+
+/// `each` of every neighbour set of `view`, in key order. Built per node from the view's
+/// sorted adjacency, on all cores.
+fn view_sets<T: Send>(view: &GraphView, each: impl Fn([u8; adjacency::KEY_LEN], RoaringBitmap) -> T + Sync) -> Vec<T> {
     use rayon::prelude::*;
-    let per_node: Vec<Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)>> = (0..view.slots() as NodeIndex)
+    (0..view.slots() as NodeIndex)
         .into_par_iter()
         .with_min_len(1024)
-        .map(|n| {
+        .flat_map_iter(|n| {
             let mut out = Vec::new();
             for (direction, (ns, ls)) in [(Direction::Out, view.out_edges(n)), (Direction::In, view.in_edges(n))] {
-                let mut labels: Vec<LabelId> = ls.to_vec();
-                labels.sort_unstable();
-                labels.dedup();
-                for l in labels {
-                    // Neighbours are sorted, and distinct under one label.
-                    let set = RoaringBitmap::from_sorted_iter(ns.iter().zip(ls).filter(|&(_, &x)| x == l).map(|(&v, _)| v))
+                // Sorted by label then neighbour, once: a hub has many labels.
+                let mut by_label: Vec<(LabelId, NodeIndex)> = ls.iter().copied().zip(ns.iter().copied()).collect();
+                by_label.sort_unstable();
+                for run in by_label.chunk_by(|a, b| a.0 == b.0) {
+                    // Neighbours are distinct under one label.
+                    let set = RoaringBitmap::from_sorted_iter(run.iter().map(|&(_, v)| v))
                         .expect("a view's neighbours under one label are sorted and distinct");
-                    out.push((adjacency::key(n, direction, l), set));
+                    out.push(each(adjacency::key(n, direction, run[0].0), set));
                 }
             }
             out
         })
-        .collect();
-    per_node.into_iter().flatten().collect()
-}
-
-/// The stored (key, value) of each neighbour set, in key order.
-#[cfg(feature = "rocksdb")]
-pub(super) fn adjacency_entries(
-    sets: Vec<([u8; adjacency::KEY_LEN], RoaringBitmap)>,
-) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> {
-    sets.into_iter().map(|(k, b)| (k.to_vec(), Value::Set(b).encode()))
+        .collect()
 }
 
 /// The adjacency writes of a batch, in the order they must apply: the keys of `removed_nodes`

@@ -129,8 +129,8 @@ pub fn import_new(path: &Path, loaded: load::LoadedGraph, synonyms: &[(NodeIndex
         // The view file and the store's tables are independent: written side by side.
         std::thread::scope(|scope| -> Result<()> {
             let view_file = scope.spawn(|| view.write_file(&staging.join(VIEW_FILE), crate::side_file::Stamp { database: id, generation: 1 }));
-            store.bulk_load(cf::NODES, &mut view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)))?;
-            store.bulk_load(cf::ADJ, &mut adjacency_entries(view_adjacency(&view)))?;
+            store.bulk_load(cf::NODES, view.nodes().filter_map(|n| view.node_rec(n)).map(|n| node_entry(&n)).collect())?;
+            store.bulk_load(cf::ADJ, adjacency_entries(&view))?;
             let mut ops = initial_meta(view.vocab(), 1, id);
             if !synonyms.is_empty() {
                 ops.push(WriteOp::Put(cf::META, meta::SYNONYMS.to_vec(), postcard::to_stdvec(synonyms).expect("synonyms serialise")));

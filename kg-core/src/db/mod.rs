@@ -323,7 +323,7 @@ fn migrate_1_to_2(store: &mut Store) -> Result<()> {
         Ok(true)
     })?;
     let view = view_with_edges(store, edges)?;
-    let mut ops: Vec<WriteOp> = adjacency_entries(view_adjacency(&view)).map(|(k, v)| WriteOp::Put(cf::ADJ, k, v)).collect();
+    let mut ops: Vec<WriteOp> = adjacency_entries(&view).into_iter().map(|(k, v)| WriteOp::Put(cf::ADJ, k, v)).collect();
     ops.push(WriteOp::Put(cf::META, meta::STORAGE_VERSION.to_vec(), 2u32.to_be_bytes().to_vec()));
     crash_point("migration-before-commit");
     store.write(ops)?;

@@ -79,10 +79,10 @@ impl Store {
 
     /// Loads sorted, distinct entries into an empty column family. Only for a database that is
     /// not yet visible to anyone (an import's staging copy): it is not atomic with other writes.
-    pub fn bulk_load(&self, cf: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+    pub fn bulk_load(&self, cf: &'static str, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
         match self {
             Store::Memory(s) => {
-                s.write(entries.map(|(k, v)| WriteOp::Put(cf, k, v)).collect());
+                s.write(entries.into_iter().map(|(k, v)| WriteOp::Put(cf, k, v)).collect());
                 Ok(())
             }
             #[cfg(feature = "rocksdb")]

@@ -10,6 +10,9 @@ use super::{Visitor, WriteOp};
 use crate::error::{Error, Result};
 use crate::keys::cf;
 
+/// Fewest entries worth a table file of their own in a bulk load.
+const BULK_CHUNK_MIN: usize = 1 << 14;
+
 /// A RocksDB database with kgcore's column families.
 pub struct RocksStore {
     /// Closed by `Drop` only in the process that opened it (see [`RocksStore::opened_here`]).
@@ -173,26 +176,36 @@ impl RocksStore {
     }
 
     /// Loads sorted, distinct entries into the empty column family `name` as SST files.
-    pub fn bulk_load(&self, name: &'static str, entries: &mut dyn Iterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+    pub fn bulk_load(&self, name: &'static str, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Result<()> {
+        use rayon::prelude::*;
         self.ensure_opened_here()?;
-        let opts = options();
-        let file = self.path.join(format!("bulk-{name}-{}.sst", self.sst_seq.fetch_add(1, Ordering::Relaxed)));
-        let mut writer = SstFileWriter::create(&opts);
-        writer.open(&file).map_err(|e| engine_error(&self.path, e))?;
-        let mut any = false;
-        for (k, v) in entries {
-            writer.put(&k, &v).map_err(|e| engine_error(&self.path, e))?;
-            any = true;
-        }
-        if !any {
-            drop(writer);
-            let _ = std::fs::remove_file(&file);
+        if entries.is_empty() {
             return Ok(());
         }
-        writer.finish().map_err(|e| engine_error(&self.path, e))?;
-        self.db.ingest_external_file_cf(self.handle(name)?, vec![&file]).map_err(|e| engine_error(&self.path, e))?;
-        let _ = std::fs::remove_file(&file);
-        Ok(())
+        // One table file per core, each a run of the sorted entries: compressing the blocks is
+        // most of the work, and the files' key ranges do not overlap, so one ingestion takes
+        // them all.
+        let chunk = entries.len().div_ceil(rayon::current_num_threads().max(1)).max(BULK_CHUNK_MIN);
+        let files: Vec<PathBuf> = entries
+            .chunks(chunk)
+            .map(|_| self.path.join(format!("bulk-{name}-{}.sst", self.sst_seq.fetch_add(1, Ordering::Relaxed))))
+            .collect();
+        let written = entries.par_chunks(chunk).zip(&files).try_for_each(|(run, file)| -> Result<()> {
+            let opts = options();
+            let mut writer = SstFileWriter::create(&opts);
+            writer.open(file).map_err(|e| engine_error(&self.path, e))?;
+            for (k, v) in run {
+                writer.put(k, v).map_err(|e| engine_error(&self.path, e))?;
+            }
+            writer.finish().map_err(|e| engine_error(&self.path, e))
+        });
+        let ingested = written.and_then(|()| {
+            self.db.ingest_external_file_cf(self.handle(name)?, files.iter().collect()).map_err(|e| engine_error(&self.path, e))
+        });
+        for file in &files {
+            let _ = std::fs::remove_file(file);
+        }
+        ingested
     }
 
     /// Bytes of column family `name`: its live table files and its memtables.
