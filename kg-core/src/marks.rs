@@ -2,6 +2,22 @@
 //! again over the same graph (BFS, the HNSW walk). A member's stamp equals the current epoch;
 //! emptying the set is moving to the next epoch.
 
+use crate::model::NodeIndex;
+
+/// True if bit `i` of `words` is set (false past the end): a dense bitset over node slots.
+#[inline]
+pub fn has_bit(words: &[u64], i: NodeIndex) -> bool {
+    words.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+/// Sets bit `i` of `words` (nothing past the end).
+#[inline]
+pub fn set_bit(words: &mut [u64], i: NodeIndex) {
+    if let Some(w) = words.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
 /// A reusable set over `0..n`.
 #[derive(Debug, Default, Clone)]
 pub struct EpochMarks {

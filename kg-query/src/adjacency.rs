@@ -31,6 +31,13 @@ impl Adjacency for ViewAdjacency<'_> {
         self.constraints.is_plain_undirected().then(|| self.view.neighbours(node))
     }
 
+    fn neighbour_bits(&self, node: NodeIndex) -> Option<&[u64]> {
+        if !self.constraints.is_plain_undirected() {
+            return None;
+        }
+        self.view.hubs().of(node)
+    }
+
     #[inline]
     fn each(&self, node: NodeIndex, forward: bool, mut f: impl FnMut(NodeIndex) -> bool) -> bool {
         let c = self.constraints;

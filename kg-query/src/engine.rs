@@ -5,10 +5,11 @@
 //! scan. When a layer discovers a node the other side has seen, every shortest path crosses
 //! that layer at such a node (a "meet"), and the distance is final. Those meets all lie in the
 //! other side's newest layer, so where asking each of its nodes "do you touch the frontier?"
-//! (a binary search of a hub's sorted neighbours per frontier node) is cheaper than expanding
-//! the frontier, that is tried first. One path then follows
-//! parent links; all of them form a DAG over the nodes whose forward and backward distances add
-//! up to the distance, which counts, enumerates and samples paths without a second search.
+//! (a bit test of a hub's neighbour bitset, or a binary search of its sorted neighbours, per
+//! frontier node) is cheaper than expanding the frontier, that is tried first. One path then
+//! follows parent links; all of them form a DAG over the nodes whose forward and backward
+//! distances add up to the distance, which counts, enumerates and samples paths without a
+//! second search.
 
 use kg_core::NodeIndex;
 use kg_core::csr::Csr;
@@ -29,6 +30,42 @@ pub trait Adjacency: Sync {
     /// undirected graph without filters): "is u a neighbour of v" is then a binary search.
     fn sorted_neighbours(&self, _node: NodeIndex) -> Option<&[NodeIndex]> {
         None
+    }
+    /// `node`'s neighbours as a dense bitset over the slots, when it is a hub and
+    /// [`sorted_neighbours`](Adjacency::sorted_neighbours) gives them: a bit test per question.
+    fn neighbour_bits(&self, _node: NodeIndex) -> Option<&[u64]> {
+        None
+    }
+}
+
+/// How a hub is asked, about each of `n` candidates, "is it your neighbour?": bit tests of its
+/// bitset or binary searches of its sorted neighbours.
+enum Probe<'a> {
+    Bits(&'a [u64]),
+    Sorted(&'a [NodeIndex]),
+}
+
+impl<'a> Probe<'a> {
+    /// The cheapest way the graph allows to ask `v` about `n` candidates (`None`: one scan of
+    /// its neighbours), and its cost in scanned neighbours.
+    fn choose<A: Adjacency>(g: &'a A, v: NodeIndex, n: usize) -> (Option<Self>, usize) {
+        let degree = g.degree(v);
+        if let Some(bits) = g.neighbour_bits(v).filter(|_| n < degree) {
+            return (Some(Probe::Bits(bits)), n);
+        }
+        match g.sorted_neighbours(v) {
+            Some(ns) if search_cost(n, ns.len()) < ns.len() => (Some(Probe::Sorted(ns)), search_cost(n, ns.len())),
+            _ => (None, degree),
+        }
+    }
+
+    /// Whether `u` is a neighbour.
+    #[inline]
+    fn has(&self, u: NodeIndex) -> bool {
+        match self {
+            Probe::Bits(bits) => kg_core::marks::has_bit(bits, u),
+            Probe::Sorted(ns) => ns.binary_search(&u).is_ok(),
+        }
     }
 }
 
@@ -180,21 +217,13 @@ impl Searcher {
             let layer_y = &order_y[starts_y[starts_y.len() - 2]..starts_y[starts_y.len() - 1]];
             let cost_x = if forward { cost_f } else { cost_b };
             if bans.no_steps() && dx > 0 {
-                // Binary searches of `ns` for every frontier node, or one scan of `ns`.
-                let searches = |ns: &[NodeIndex]| search_cost(frontier.len(), ns.len());
-                let probe_cost = |y: NodeIndex| match g.sorted_neighbours(y) {
-                    Some(ns) => ns.len().min(searches(ns)),
-                    None => g.degree(y),
-                };
-                if sum_below(layer_y.iter().map(|&y| probe_cost(y)), cost_x) {
+                if sum_below(layer_y.iter().map(|&y| Probe::choose(g, y, frontier.len()).1), cost_x) {
                     let in_frontier = |u: NodeIndex| seen_x.contains(u) && dist_x[u as usize] == dx;
                     for &y in layer_y {
                         let mut via = None;
-                        match g.sorted_neighbours(y) {
-                            Some(ns) if searches(ns) < ns.len() => {
-                                via = frontier.iter().copied().find(|u| ns.binary_search(u).is_ok());
-                            }
-                            _ => {
+                        match Probe::choose(g, y, frontier.len()).0 {
+                            Some(probe) => via = frontier.iter().copied().find(|&u| probe.has(u)),
+                            None => {
                                 g.each(y, !forward, |u| {
                                     if in_frontier(u) {
                                         via = Some(u);
@@ -307,16 +336,9 @@ impl Searcher {
             while depth > 0 {
                 let layer = &order[starts[depth as usize - 1]..starts[depth as usize]];
                 let level_of = |d: u32| if forward_part { d } else { distance - d };
-                // A known node's edges into the layer: one scan of its neighbours, or (a hub of
-                // sorted neighbours) one binary search per layer node, whichever is cheaper.
-                let searches = |ns: &[NodeIndex]| search_cost(layer.len(), ns.len());
-                let cost_known: usize = current
-                    .iter()
-                    .map(|&v| match g.sorted_neighbours(v) {
-                        Some(ns) => ns.len().min(searches(ns)),
-                        None => g.degree(v),
-                    })
-                    .sum();
+                // A known node's edges into the layer: one scan of its neighbours, or (a hub)
+                // one question per layer node, whichever is cheaper.
+                let cost_known: usize = current.iter().map(|&v| Probe::choose(g, v, layer.len()).1).sum();
                 let mut next = Vec::new();
                 // Edge direction along paths: forward part w -> v, backward part v -> w.
                 if !sum_below(layer.iter().map(|&u| g.degree(u)), cost_known) {
@@ -329,15 +351,15 @@ impl Searcher {
                             }
                             dag.edges.push(if forward_part { (wid, vid) } else { (vid, wid) });
                         };
-                        match g.sorted_neighbours(v) {
-                            Some(ns) if searches(ns) < ns.len() => {
+                        match Probe::choose(g, v, layer.len()).0 {
+                            Some(probe) => {
                                 for &w in layer {
-                                    if ns.binary_search(&w).is_ok() {
+                                    if probe.has(w) {
                                         link(w);
                                     }
                                 }
                             }
-                            _ => {
+                            None => {
                                 g.each(v, !forward_part, |w| {
                                     if seen.contains(w) && dist[w as usize] + 1 == depth {
                                         link(w);
@@ -505,63 +527,51 @@ impl PathDag {
         PathIter { dag: self, stack: vec![(self.source, 0)], done: false }
     }
 
-    /// Up to `n` distinct shortest paths drawn uniformly at random, reproducibly for a seed.
-    /// When there are at most `n`, all of them in enumeration order. `stop` is asked every
+    /// Up to `n` distinct shortest paths drawn uniformly at random, reproducibly for a seed,
+    /// in enumeration order. When there are at most `n`, all of them. `stop` is asked every
     /// thousand paths.
     pub fn sample(&self, n: usize, seed: u64, stop: Stop<'_>) -> crate::Result<Vec<Vec<NodeIndex>>> {
         let total = self.count();
         if total <= n as u128 {
             return collect_until(self.paths(), stop);
         }
+        // n distinct path numbers, every n-subset equally likely (Floyd's algorithm), then each
+        // path read off the DAG by its number: no path is listed or drawn twice.
         let mut rng = kg_core::rng::SplitMix64::new(seed);
-        if total <= 4 * n as u128 {
-            // Few enough to list: a partial Fisher-Yates shuffle picks n without repeats.
-            let mut all: Vec<Vec<NodeIndex>> = collect_until(self.paths(), stop)?;
-            for i in 0..n {
-                let j = i + rng.below((all.len() - i) as u64) as usize;
-                all.swap(i, j);
-            }
-            all.truncate(n);
-            return Ok(all);
-        }
-        // Many more than n: draw walks weighted by path counts, rejecting repeats (each draw is
-        // new with probability above 3/4, so this ends quickly).
-        // Grown as paths are drawn: `n` is the caller's number, not a size to reserve.
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        let mut draws = 0usize;
-        while out.len() < n {
-            draws += 1;
-            if draws.is_multiple_of(STOP_EVERY) && stop() {
+        let mut chosen = rustc_hash::FxHashSet::default();
+        for (i, j) in (total - n as u128..total).enumerate() {
+            if i % STOP_EVERY == STOP_EVERY - 1 && stop() {
                 return Err(crate::QueryError::Interrupted);
             }
-            let p = self.random_path(&mut rng);
-            if seen.insert(p.clone()) {
-                out.push(p);
+            let k = rng.below_u128(j + 1);
+            if !chosen.insert(k) {
+                chosen.insert(j);
             }
         }
-        Ok(out)
+        let mut chosen: Vec<u128> = chosen.into_iter().collect();
+        chosen.sort_unstable();
+        collect_until(chosen.into_iter().map(|k| self.path_at(k)), stop)
     }
 
-    fn random_path(&self, rng: &mut kg_core::rng::SplitMix64) -> Vec<NodeIndex> {
+    /// The path numbered `k` in enumeration order (`k` below the count): at each node, the
+    /// successors in order take the numbers of their paths in turn.
+    fn path_at(&self, mut k: u128) -> Vec<NodeIndex> {
         let mut v = self.source;
-        let mut path = vec![self.nodes[v as usize]];
+        let mut path = Vec::with_capacity(self.distance as usize + 1);
+        path.push(self.nodes[v as usize]);
         loop {
             let succ = self.successors(v);
-            if succ.is_empty() {
-                return path;
-            }
-            let mut r = rng.below_u128(self.paths_to_target[v as usize].max(1));
-            let mut chosen = succ[succ.len() - 1];
+            let Some(&last) = succ.last() else { return path };
+            // A saturated count can leave k past the sum: the last successor takes the rest.
+            v = last;
             for &w in succ {
                 let c = self.paths_to_target[w as usize];
-                if r < c {
-                    chosen = w;
+                if k < c {
+                    v = w;
                     break;
                 }
-                r -= c;
+                k -= c;
             }
-            v = chosen;
             path.push(self.nodes[v as usize]);
         }
     }

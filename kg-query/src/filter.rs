@@ -28,19 +28,7 @@ pub struct Constraints {
     pub max_degree: Option<usize>,
 }
 
-/// True if bit `i` of `words` is set (false past the end).
-#[inline]
-pub fn has_bit(words: &[u64], i: NodeIndex) -> bool {
-    words.get(i as usize / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-}
-
-/// Sets bit `i` of `words` (nothing past the end).
-#[inline]
-pub fn set_bit(words: &mut [u64], i: NodeIndex) {
-    if let Some(w) = words.get_mut(i as usize / 64) {
-        *w |= 1 << (i % 64);
-    }
-}
+pub use kg_core::marks::{has_bit, set_bit};
 
 /// A dense bitset over node slots.
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 //! slots: one per node type, and one per hub (the nodes of highest degree) for its undirected
 //! neighbours, so that two hubs' sets intersect word by word instead of element by element.
 
+use kg_core::view::HubBits;
 use kg_core::{GraphView, NodeIndex};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -75,60 +76,42 @@ impl std::str::FromStr for SetOp {
     }
 }
 
-/// Bytes the hub bitsets of one [`SetIndex`] may take.
-pub const HUB_BUDGET_BYTES: usize = 32 << 20;
-
 /// Dense bitsets over a view's node slots: per node type, and per hub for its undirected
-/// neighbours. Built once per view generation (a few milliseconds at PrimeKG's size).
+/// neighbours (the view's own [`HubBits`], unless built with another threshold). Built once per
+/// view generation (a few milliseconds at PrimeKG's size).
 #[derive(Debug)]
 pub struct SetIndex {
     words: usize,
     /// Per node type, its nodes.
     types: Vec<Vec<u64>>,
-    /// Per slot: its row in `hubs`, or `u32::MAX` for a node that is not a hub.
-    hub_row: Vec<u32>,
-    /// Hub rows, `words` each.
-    hubs: Vec<u64>,
+    /// Hubs of another threshold than the view's.
+    hubs: Option<HubBits>,
 }
 
 impl SetIndex {
-    /// The index of `view`: hubs are the nodes of highest degree whose sets a merge would walk
-    /// longer than a word-by-word pass (degree ≥ slots/64, and at least 1,024), as many as fit
-    /// in [`HUB_BUDGET_BYTES`].
+    /// The index of `view`, with the view's hubs ([`GraphView::hubs`]).
     pub fn new(view: &GraphView) -> Self {
-        Self::with_min_hub_degree(view, (view.slots() / 64).max(1024))
+        view.hubs();
+        SetIndex { hubs: None, ..Self::types_of(view) }
     }
 
     /// The index of `view` with every node of degree ≥ `min_degree` a hub (as many as fit).
     pub fn with_min_hub_degree(view: &GraphView, min_degree: usize) -> Self {
+        SetIndex { hubs: Some(HubBits::new(view, min_degree)), ..Self::types_of(view) }
+    }
+
+    fn types_of(view: &GraphView) -> Self {
         let words = view.slots().div_ceil(64);
         let mut types = vec![vec![0u64; words]; view.vocab().node_types.len()];
         for n in view.nodes() {
             set_bit(&mut types[view.type_id(n) as usize], n);
         }
-        let mut candidates: Vec<NodeIndex> = view.nodes().filter(|&n| view.degree(n) >= min_degree).collect();
-        candidates.sort_unstable_by_key(|&n| std::cmp::Reverse(view.degree(n)));
-        candidates.truncate(HUB_BUDGET_BYTES / (words * 8).max(1));
-        let mut hub_row = vec![u32::MAX; view.slots()];
-        let mut hubs = vec![0u64; candidates.len() * words];
-        for (row, &n) in candidates.iter().enumerate() {
-            hub_row[n as usize] = row as u32;
-            let bits = &mut hubs[row * words..(row + 1) * words];
-            for &v in view.neighbours(n) {
-                set_bit(bits, v);
-            }
-        }
-        SetIndex { words, types, hub_row, hubs }
+        SetIndex { words, types, hubs: None }
     }
 
-    /// Nodes given dense neighbour bitsets.
-    pub fn hub_count(&self) -> usize {
-        self.hubs.len() / self.words.max(1)
-    }
-
-    fn hub(&self, n: NodeIndex) -> Option<&[u64]> {
-        let row = *self.hub_row.get(n as usize)?;
-        (row != u32::MAX).then(|| &self.hubs[row as usize * self.words..(row as usize + 1) * self.words])
+    /// The hub bitsets this index answers with.
+    pub fn hubs<'a>(&'a self, view: &'a GraphView) -> &'a HubBits {
+        self.hubs.as_ref().unwrap_or_else(|| view.hubs())
     }
 }
 
@@ -256,7 +239,8 @@ impl<'g> SetQueries<'g> {
                 (Some(t), true) => bits.iter().zip(t).map(|(x, m)| (x & m).count_ones() as u64).sum(),
             };
             let probe = |bits: &[u64], members: &[NodeIndex]| members.iter().filter(|&&v| has_bit(bits, v)).count() as u64;
-            match (self.index.hub(a), self.index.hub(b)) {
+            let hubs = self.index.hubs(self.view);
+            match (hubs.of(a), hubs.of(b)) {
                 (Some(ha), Some(hb)) => {
                     let both = match &f.types {
                         None => ha.iter().zip(hb).map(|(x, y)| (x & y).count_ones() as u64).sum(),

@@ -222,6 +222,31 @@ fn layered(layers: u32) -> (GraphView, u32, u32) {
 }
 
 #[test]
+fn samples_are_uniform_distinct_and_in_enumeration_order() {
+    // Two layers of 10: 100 paths. Drawing 30 of them with 2,000 seeds, each path is expected
+    // 600 times (standard deviation about 20).
+    let (view, s, t) = layered(2);
+    let all = PathFinder::plain(&view).all_shortest(s, t).unwrap();
+    let listed: Vec<Vec<u32>> = all.paths().collect();
+    assert_eq!(listed.len(), 100);
+    let mut drawn = std::collections::HashMap::<Vec<u32>, u32>::new();
+    for seed in 0..2000 {
+        let sample = all.sample(30, seed).unwrap();
+        assert_eq!(sample.len(), 30);
+        assert!(sample.windows(2).all(|w| w[0] < w[1]), "seed {seed}: distinct, in enumeration order");
+        for p in sample {
+            *drawn.entry(p).or_default() += 1;
+        }
+    }
+    assert_eq!(drawn.len(), 100, "every path is drawn");
+    for (p, times) in &drawn {
+        assert!((480..=720).contains(times), "{p:?} drawn {times} times, expected about 600");
+    }
+    // All of them when asked for as many or more, in enumeration order.
+    assert_eq!(all.sample(100, 1).unwrap(), listed);
+}
+
+#[test]
 fn explosive_queries_stay_bounded_and_say_when_they_were_cut() {
     // 10^38 paths are counted exactly; 10^40 exceed u128 and the count saturates.
     let (big, s40, t40) = layered(40);
@@ -280,24 +305,24 @@ fn explosive_queries_stay_bounded_and_say_when_they_were_cut() {
 fn the_meeting_layer_found_from_either_side_gives_the_same_paths() {
     use kg_core::rng::SplitMix64;
     let mut rng = SplitMix64::new(17);
-    for round in 0..4 {
-        let n = 1500u32;
+    // (nodes, edges per node): the larger graphs have hubs above the view's hub threshold, asked
+    // by bit tests; the smaller ones by binary searches.
+    for (round, (n, per_node)) in [(1500u32, 4u32), (1500, 4), (1500, 4), (1500, 4), (5000, 16), (5000, 16)].into_iter().enumerate() {
         // Node i is drawn with weight ~ 1/(i+1)^0.8: a few hubs of high degree, many small nodes.
-        let weights: Vec<f64> = (0..n).map(|i| 1.0 / ((i + 1) as f64).powf(0.8)).collect();
-        let total: f64 = weights.iter().sum();
+        let mut cumulative = Vec::with_capacity(n as usize);
+        let mut total = 0.0;
+        for i in 0..n {
+            total += 1.0 / ((i + 1) as f64).powf(0.8);
+            cumulative.push(total);
+        }
         let draw = |rng: &mut SplitMix64| {
-            let mut x = (rng.below(1 << 30) as f64 / (1u64 << 30) as f64) * total;
-            for (i, w) in weights.iter().enumerate() {
-                if x < *w {
-                    return i as u32;
-                }
-                x -= w;
-            }
-            n - 1
+            let x = (rng.below(1 << 30) as f64 / (1u64 << 30) as f64) * total;
+            (cumulative.partition_point(|&c| c <= x) as u32).min(n - 1)
         };
-        let edges: Vec<(u32, u32, u16)> = (0..4 * n).map(|_| (draw(&mut rng), draw(&mut rng), rng.below(2) as u16)).collect();
+        let edges: Vec<(u32, u32, u16)> = (0..per_node * n).map(|_| (draw(&mut rng), draw(&mut rng), rng.below(2) as u16)).collect();
         let types: Vec<u16> = (0..n).map(|i| (i % 2) as u16).collect();
         let view = build(n, &edges, &types);
+        assert_eq!(view.hubs().count() > 0, n == 5000, "round {round}: hubs {}", view.hubs().count());
         let plain = PathFinder::plain(&view);
         let every_relation = Constraints { relations: Some(vec!["r0".into(), "r1".into()]), ..Default::default() };
         let filtered = PathFinder::new(&view, &every_relation).unwrap();

@@ -144,6 +144,7 @@ impl GraphView {
             inc_labels: il,
             und: Csr::from_parts(uo, un),
             node_count,
+            hubs: Arc::default(),
         };
         view.validate().map_err(|m| corrupt(&m))?;
         Ok(LoadedView::Loaded(Box::new(view)))

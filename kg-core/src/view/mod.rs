@@ -17,6 +17,9 @@ use crate::csr::Csr;
 use crate::slab::Slab;
 
 mod file;
+mod hubs;
+
+pub use hubs::{HUB_BUDGET_BYTES, HubBits};
 pub use file::{LoadedView, VIEW_FORMAT_VERSION};
 
 /// `node_type` of a slot that holds no node.
@@ -94,6 +97,8 @@ pub struct GraphView {
     /// The undirected simple graph.
     und: Csr,
     node_count: usize,
+    /// Built on first use, shared by the view's clones.
+    hubs: Arc<std::sync::OnceLock<HubBits>>,
 }
 
 impl GraphView {
@@ -185,7 +190,14 @@ impl GraphView {
             inc_labels: inc_labels.into(),
             und,
             node_count: nodes.len(),
+            hubs: Arc::default(),
         }
+    }
+
+    /// The neighbour bitsets of its hubs ([`HubBits::default_min_degree`]), built on first use
+    /// (a few milliseconds at PrimeKG's size).
+    pub fn hubs(&self) -> &HubBits {
+        self.hubs.get_or_init(|| HubBits::new(self, HubBits::default_min_degree(self)))
     }
 
     /// The interned names its ids refer to.
@@ -392,6 +404,19 @@ mod tests {
         ];
         edges.sort();
         GraphView::build(vocab, nodes, &edges)
+    }
+
+    #[test]
+    fn hub_bitsets_hold_exactly_the_neighbours_of_nodes_of_high_enough_degree() {
+        let v = tiny();
+        assert_eq!(v.hubs().count(), 0, "no node has 1,024 neighbours");
+        let hubs = HubBits::new(&v, 2);
+        assert_eq!(hubs.count(), 1);
+        let bits = hubs.of(2).expect("node 2 has two neighbours");
+        let members: Vec<NodeIndex> = (0..v.slots() as NodeIndex).filter(|&n| crate::marks::has_bit(bits, n)).collect();
+        assert_eq!(members, v.neighbours(2));
+        assert!(hubs.of(0).is_none() && hubs.of(5).is_none() && hubs.of(99).is_none());
+        assert_eq!(HubBits::new(&v, 1).count(), 3, "every node with a neighbour");
     }
 
     #[test]
