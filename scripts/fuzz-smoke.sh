@@ -17,12 +17,15 @@ claim_target_dir "$CARGO_TARGET_DIR" --target "$(rustc -vV | sed -n 's/^host: //
 cargo fuzz build -O
 for target in $(cargo fuzz list); do
     corpus="$(mktemp -d)"
+    # The targets write their inputs to files in the temporary directory: one of their own,
+    # removed after the run.
+    scratch="$(mktemp -d)"
     echo "fuzz: $target for ${seconds}s"
-    cargo fuzz run -O "$target" "$corpus" "seeds/$target" -- \
+    TMPDIR="$scratch" cargo fuzz run -O "$target" "$corpus" "seeds/$target" -- \
         -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 2>&1 \
         | grep -E "^(stat::number_of_executed_units|Done|==[0-9]+==ERROR|thread .* panicked)" | tee "$corpus.out" || true
     ran=$(grep -c "^Done" "$corpus.out" || true)
-    rm -rf "$corpus" "$corpus.out"
+    rm -rf "$corpus" "$corpus.out" "$scratch"
     # A crash leaves an artifact and a nonzero status; the pipe above hides the status, so
     # check for artifacts instead.
     if compgen -G "artifacts/$target/*" >/dev/null; then
