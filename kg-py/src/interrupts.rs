@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -98,14 +99,28 @@ pub(crate) fn interruptible<T: Send + 'static>(
 }
 
 /// `paths` as a Python list of lists, letting Python run its signal handlers every [`CHUNK`]
-/// paths: converting a million paths takes most of a second.
-pub(crate) fn path_list<'py, T: IntoPyObject<'py>>(py: Python<'py>, paths: Vec<Vec<T>>) -> PyResult<Bound<'py, PyList>> {
+/// paths: converting a million paths takes most of a second. An item equal to the one at the
+/// same position on the path before (paths come sorted, so neighbours share their ends and
+/// often more) is the same Python object, not a new one.
+pub(crate) fn path_list<'py, T>(py: Python<'py>, paths: Vec<Vec<T>>) -> PyResult<Bound<'py, PyList>>
+where
+    T: IntoPyObject<'py> + PartialEq + Clone,
+{
     let list = PyList::empty(py);
+    let mut before: Vec<(T, Bound<'py, PyAny>)> = Vec::new();
     for (i, path) in paths.into_iter().enumerate() {
         if i % CHUNK == CHUNK - 1 {
             py.check_signals()?;
         }
-        list.append(PyList::new(py, path)?)?;
+        before.truncate(path.len());
+        for (at, item) in path.into_iter().enumerate() {
+            match before.get_mut(at) {
+                Some((same, _)) if *same == item => {}
+                Some(slot) => *slot = (item.clone(), item.into_bound_py_any(py)?),
+                None => before.push((item.clone(), item.into_bound_py_any(py)?)),
+            }
+        }
+        list.append(PyList::new(py, before.iter().map(|(_, o)| o))?)?;
     }
     Ok(list)
 }
