@@ -216,40 +216,38 @@ impl Searcher {
             // most of a search; if none has, the frontier is expanded as usual.
             let layer_y = &order_y[starts_y[starts_y.len() - 2]..starts_y[starts_y.len() - 1]];
             let cost_x = if forward { cost_f } else { cost_b };
-            if bans.no_steps() && dx > 0 {
-                if sum_below(layer_y.iter().map(|&y| Probe::choose(g, y, frontier.len()).1), cost_x) {
-                    let in_frontier = |u: NodeIndex| seen_x.contains(u) && dist_x[u as usize] == dx;
-                    for &y in layer_y {
-                        let mut via = None;
-                        match Probe::choose(g, y, frontier.len()).0 {
-                            Some(probe) => via = frontier.iter().copied().find(|&u| probe.has(u)),
-                            None => {
-                                g.each(y, !forward, |u| {
-                                    if in_frontier(u) {
-                                        via = Some(u);
-                                    }
-                                    via.is_none()
-                                });
-                            }
-                        }
-                        if let Some(u) = via {
-                            meets.push((y, u));
-                            if !all {
-                                break;
-                            }
+            if bans.no_steps() && dx > 0 && sum_below(layer_y.iter().map(|&y| Probe::choose(g, y, frontier.len()).1), cost_x) {
+                let in_frontier = |u: NodeIndex| seen_x.contains(u) && dist_x[u as usize] == dx;
+                for &y in layer_y {
+                    let mut via = None;
+                    match Probe::choose(g, y, frontier.len()).0 {
+                        Some(probe) => via = frontier.iter().copied().find(|&u| probe.has(u)),
+                        None => {
+                            g.each(y, !forward, |u| {
+                                if in_frontier(u) {
+                                    via = Some(u);
+                                }
+                                via.is_none()
+                            });
                         }
                     }
-                    if !meets.is_empty() {
-                        for &(m, u) in &meets {
-                            seen_x.insert(m);
-                            dist_x[m as usize] = dx + 1;
-                            parent_x[m as usize] = u;
-                            order.push(m);
+                    if let Some(u) = via {
+                        meets.push((y, u));
+                        if !all {
+                            break;
                         }
-                        starts.push(order.len());
-                        let m = meets[0].0 as usize;
-                        return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets: meets.into_iter().map(|(m, _)| m).collect() };
                     }
+                }
+                if !meets.is_empty() {
+                    for &(m, u) in &meets {
+                        seen_x.insert(m);
+                        dist_x[m as usize] = dx + 1;
+                        parent_x[m as usize] = u;
+                        order.push(m);
+                    }
+                    starts.push(order.len());
+                    let m = meets[0].0 as usize;
+                    return Outcome::Met { distance: self.dist_f[m] + self.dist_b[m], meets: meets.into_iter().map(|(m, _)| m).collect() };
                 }
             }
             let mut cost = 0usize;
