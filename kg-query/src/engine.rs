@@ -534,7 +534,8 @@ impl PathDag {
             return collect_until(self.paths(), stop);
         }
         // n distinct path numbers, every n-subset equally likely (Floyd's algorithm), then each
-        // path read off the DAG by its number: no path is listed or drawn twice.
+        // path read off the DAG by its number: no path is listed or drawn twice. A saturated
+        // count numbers only the first u128::MAX paths: distinct still, uniform over those.
         let mut rng = kg_core::rng::SplitMix64::new(seed);
         let mut chosen = rustc_hash::FxHashSet::default();
         for (i, j) in (total - n as u128..total).enumerate() {
@@ -560,7 +561,8 @@ impl PathDag {
         loop {
             let succ = self.successors(v);
             let Some(&last) = succ.last() else { return path };
-            // A saturated count can leave k past the sum: the last successor takes the rest.
+            // k is below the successors' counts summed (a saturated one takes every number
+            // below the limit), so the last is only the loop's default.
             v = last;
             for &w in succ {
                 let c = self.paths_to_target[w as usize];
