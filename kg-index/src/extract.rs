@@ -11,7 +11,8 @@
 //!   and one of one character never;
 //! - a clinical phrase ([`STOP_PHRASES`]: `blood pressure`) holds its words, unreported;
 //! - a one-word name right after a short all-capitals word that is not itself a match is that
-//!   word's compound (`ST depression`, `ST-segment depression`, `T cell`), not the name;
+//!   word's compound (`ST depression`, `ST-segment depression`, `T cell`), not the name,
+//!   unless the word is a route of giving a drug ([`ROUTES`]: `IM epinephrine`);
 //! - an abbreviation in parentheses spelled by the initials of the words before it
 //!   (`number needed to treat (NNT)`) abbreviates them, and is no gene symbol;
 //! - the optional fuzzy match is for single long words and edits inside them, not endings
@@ -48,10 +49,13 @@ pub const STOP_WORDS: &[&str] = &[
 /// blood): they hold their words as a longer match would, and are not reported. A node of
 /// the same name is matched as usual.
 pub const STOP_PHRASES: &[&str] = &[
-    "blood cell", "blood count", "blood pressure", "body mass index", "emergency department", "family history", "heart rate",
+    "alanine aminotransferase", "alanine transaminase", "alanine transferase", "aspartate aminotransferase", "aspartate transaminase", "blood cell", "blood count", "blood pressure", "body mass index", "emergency department", "family history", "heart rate",
     "medical history", "mm hg", "oxygen saturation", "physical examination", "pulse oximetry", "respiratory rate", "room air",
     "urea nitrogen", "vital sign",
 ];
+
+/// Routes of giving a drug, written before its name (`IV ceftriaxone`): no compound heads.
+pub const ROUTES: &[&str] = &["IM", "IO", "IV", "PO", "SC", "SL", "SQ"];
 
 /// How a mention matched its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,17 +132,22 @@ impl Dictionary {
         Self::with_synonyms(view, &[])
     }
 
-    /// The match keys of every node name of `view` and of its nodes' `synonyms`.
+    /// The match keys of every node name of `view` and of its nodes' `synonyms`. Texts write
+    /// some names in two ways, and both are keys: a stereo prefix is optional (`L-Alanine`,
+    /// `alanine`), and a gene symbol of letters and digits may be hyphenated (`IL4`, `IL-4`).
     pub fn with_synonyms(view: &GraphView, synonyms: &[(NodeIndex, String)]) -> Self {
+        let gene_type = view.vocab().node_types.get("gene/protein");
         let mut pairs: Vec<(String, Option<NodeIndex>)> =
             view.nodes().map(|n| (match_key(view.name(n)), Some(n))).filter(|(k, _)| !k.is_empty()).collect();
+        pairs.extend(view.nodes().filter_map(|n| Some((match_key(without_stereo_prefix(view.name(n))?), Some(n)))));
+        pairs.extend(view.nodes().filter(|&n| Some(view.type_id(n)) == gene_type).filter_map(|n| Some((hyphenated_symbol(view.name(n))?, Some(n)))));
         pairs.extend(synonyms.iter().filter(|(n, _)| view.contains(*n)).map(|(n, s)| (match_key(s), Some(*n))).filter(|(k, _)| !k.is_empty()));
         pairs.extend(STOP_PHRASES.iter().map(|p| (match_key(p), None)));
         pairs.sort_unstable();
         pairs.dedup();
         let (bytes, lists) = node_lists::build(&pairs);
         let map = Map::new(bytes).expect("a freshly built FST");
-        Dictionary { map, lists, gene_type: view.vocab().node_types.get("gene/protein") }
+        Dictionary { map, lists, gene_type }
     }
 
     /// Distinct match keys.
@@ -267,7 +276,7 @@ impl Dictionary {
                 if one_word && letters < 2 {
                     false // a letter is a letter: `T cell`, `troponin T`, `T 37.6 C`
                 } else if self.is_symbol(view, n) {
-                    normalize_keep_case(view.name(n)) == exact_case && !(stop_word && in_heading) && !defined_here
+                    same_symbol(view.name(n), &exact_case) && !(stop_word && in_heading) && !defined_here
                 } else {
                     !stop_word && (!short || capitals)
                 }
@@ -291,7 +300,10 @@ impl Dictionary {
         if c.last != i || i == 0 || words[i].after_break {
             return false;
         }
-        let abbreviation = |j: usize| owner[j].is_none() && is_abbreviation(&text[words[j].start..words[j].end]);
+        let abbreviation = |j: usize| {
+            let word = &text[words[j].start..words[j].end];
+            owner[j].is_none() && is_abbreviation(word) && !ROUTES.contains(&word)
+        };
         // `ST depression`, or with a hyphenated modifier between: `ST-segment depression`.
         let hyphenated = i >= 2 && !words[i - 1].after_break && &text[words[i - 2].end..words[i - 1].start] == "-" && abbreviation(i - 2);
         if !(abbreviation(i - 1) || hyphenated) {
@@ -371,6 +383,33 @@ fn defines_abbreviation(text: &str, words: &[Word], i: usize) -> bool {
     needed.peek().is_none() && letters.len() >= 2
 }
 
+/// The match key of a gene symbol of capitals and then digits written with a hyphen
+/// between them: `il 4` for `IL4` (the text `IL-4`); None for any other name.
+fn hyphenated_symbol(name: &str) -> Option<String> {
+    let digits = name.find(|c: char| c.is_ascii_digit())?;
+    let (letters, number) = name.split_at(digits);
+    let fits = letters.len() >= 2 && letters.bytes().all(|b| b.is_ascii_uppercase()) && number.bytes().all(|b| b.is_ascii_digit());
+    fits.then(|| format!("{} {number}", letters.to_ascii_lowercase()))
+}
+
+/// True when the text writes the symbol `name` in its case, as it is or with a hyphen or a
+/// space between its letters and digits (`IL-4` for `IL4`). `surface` is case-kept normalised.
+fn same_symbol(name: &str, surface: &str) -> bool {
+    let name = normalize_keep_case(name);
+    if name == surface {
+        return true;
+    }
+    let Some(digits) = name.find(|c: char| c.is_ascii_digit()) else { return false };
+    let (letters, number) = name.split_at(digits);
+    surface.strip_prefix(letters).and_then(|rest| rest.strip_prefix(['-', ' '])).is_some_and(|rest| rest == number)
+}
+
+/// `Alanine` for `L-Alanine` (also `D-`, `DL-`); None for a name without such a prefix.
+fn without_stereo_prefix(name: &str) -> Option<&str> {
+    let rest = ["L-", "D-", "DL-"].iter().find_map(|p| name.strip_prefix(p))?;
+    rest.starts_with(char::is_alphabetic).then_some(rest)
+}
+
 /// A word of one to four capital letters: an abbreviation.
 fn is_abbreviation(word: &str) -> bool {
     (1..=4).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_uppercase())
@@ -415,6 +454,8 @@ mod tests {
         ("edema", "effect/phenotype"),
         ("blood", "anatomy"),
         ("Heart rate", "effect/phenotype"),
+        ("L-Alanine", "drug"),
+        ("IL4", "gene/protein"),
     ];
 
     fn found(text: &str, options: &ExtractOptions) -> Vec<(String, &'static str, Vec<NodeIndex>)> {
@@ -489,6 +530,22 @@ mod tests {
         assert_eq!(texts("heart rate"), ["heart rate"], "a node of a stop phrase's name is matched");
         assert_eq!(texts("major depression"), ["depression"]);
         assert_eq!(texts("the ear"), ["ear"]);
+        assert_eq!(texts("IM aspirin, then IV ibuprofen"), ["aspirin", "ibuprofen"], "a route is no compound head");
+    }
+
+    #[test]
+    fn stereo_prefixes_are_optional() {
+        let f = found("alanine, then L-alanine", &ExtractOptions::default());
+        assert_eq!(f.iter().map(|(t, h, n)| (t.as_str(), *h, n.clone())).collect::<Vec<_>>(), [("alanine", "folded", vec![25]), ("L-alanine", "exact", vec![25])]);
+        assert_eq!(texts("alanine aminotransferase 40 U per liter and alanine 2 mg"), ["alanine"], "a lab test is no mention of its amino acid");
+        assert_eq!((without_stereo_prefix("DL-Methionine"), without_stereo_prefix("D-5"), without_stereo_prefix("Lactose")), (Some("Methionine"), None, None));
+    }
+
+    #[test]
+    fn symbols_of_letters_and_digits_may_be_hyphenated() {
+        let f = found("IL-4 and IL4 rise; il-4, Il-4 and (IL) 4 are no symbols", &ExtractOptions::default());
+        assert_eq!(f.iter().map(|(t, h, n)| (t.as_str(), *h, n.clone())).collect::<Vec<_>>(), [("IL-4", "folded", vec![26]), ("IL4", "exact", vec![26])]);
+        assert_eq!((hyphenated_symbol("CASP9"), hyphenated_symbol("HLA-B"), hyphenated_symbol("T1"), hyphenated_symbol("CD4A")), (Some("casp 9".to_owned()), None, None, None));
     }
 
     #[test]
