@@ -320,7 +320,7 @@ impl<'g> SetQueries<'g> {
     /// `neighborhood(order=k)` count it).
     pub fn within_hops(&self, source: NodeIndex, k: u32) -> Result<Hops> {
         self.check(source)?;
-        Ok(within_hops(self.view, source, k, HopSearch::DirectionOptimising))
+        Ok(within_hops(self.view, self.index.hubs(self.view), source, k, HopSearch::DirectionOptimising))
     }
 
     /// How many of `hops` are of the node types `f` keeps (all of them without a type filter).
@@ -435,12 +435,15 @@ pub enum HopSearch {
     /// From the frontier while it is small; from the unreached nodes inwards (each looks for a
     /// neighbour in the frontier and stops at the first, on all cores) once the frontier's
     /// edges outnumber a fourteenth of the unreached nodes' edges, and while the frontier then
-    /// holds more than a 24th of the nodes (Beamer's direction-optimising BFS).
+    /// holds more than a 24th of the nodes (Beamer's direction-optimising BFS). In a step
+    /// inwards the frontier's hubs reach their neighbours a word at a time (their bitsets),
+    /// and only the unreached nodes none of them reaches look through their own lists.
     DirectionOptimising,
 }
 
-/// The nodes within `k` hops of `source` on the undirected graph of `view`.
-pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSearch) -> Hops {
+/// The nodes within `k` hops of `source` on the undirected graph of `view`; `hubs`, the
+/// neighbour bitsets of its hubs (the view's own: [`GraphView::hubs`]).
+pub fn within_hops(view: &GraphView, hubs: &HubBits, source: NodeIndex, k: u32, strategy: HopSearch) -> Hops {
     /// A level's nodes: a list after a top-down step, a bitset (and its count) after a bottom-up one.
     enum Frontier {
         List(Vec<NodeIndex>),
@@ -472,13 +475,24 @@ pub fn within_hops(view: &GraphView, source: NodeIndex, k: u32, strategy: HopSea
                     bits
                 }
             };
-            // Each unreached node looks for a neighbour in the frontier, word by word in parallel.
+            // Each unreached node looks for a neighbour in the frontier, word by word in parallel,
+            // unless a hub of the frontier has it as a neighbour: on a graph with hubs most
+            // nodes do, and reading their lists is most of a step's memory traffic. A hub's
+            // bitset is read whole (a word per 64 slots) where a node's list costs about a cache
+            // miss, so the bitsets are used while the unreached nodes are many.
+            let unreached = (view.slots() as u64).saturating_sub(per_distance.iter().sum());
+            let frontier_hubs: Vec<&[u64]> = if (hubs.count() * words) as u64 <= 16 * unreached {
+                hubs.nodes().iter().filter(|&&h| has_bit(&bits, h)).filter_map(|&h| hubs.of(h)).collect()
+            } else {
+                Vec::new()
+            };
             let found: Vec<u64> = reached
                 .par_iter()
                 .enumerate()
                 .with_min_len(64)
                 .map(|(w, &done)| {
-                    let (mut open, mut hit) = (!done, 0u64);
+                    let by_hubs = frontier_hubs.iter().fold(0u64, |acc, row| acc | row.get(w).copied().unwrap_or(0));
+                    let (mut open, mut hit) = (!done & !by_hubs, by_hubs & !done);
                     while open != 0 {
                         let b = open.trailing_zeros();
                         open &= open - 1;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use kg_core::view::NodeRec;
+use kg_core::view::{HubBits, NodeRec};
 use kg_core::{EdgeRec, GraphView, Vocab};
 use kg_query::sets::{HopSearch, within_hops};
 use kg_query::{Direction, NeighbourFilter, QueryError, SetIndex, SetOp, SetQueries};
@@ -128,9 +128,11 @@ proptest! {
             }
         }
         let want: Vec<u32> = (0..n).filter(|&v| dist[v as usize] <= k).collect();
-        for strategy in [HopSearch::TopDown, HopSearch::DirectionOptimising] {
-            let hops = within_hops(&view, s, k, strategy);
-            prop_assert_eq!(hops.nodes().collect::<Vec<_>>(), want.clone(), "{:?}", strategy);
+        // Hubs from degree 3 on, so that steps inwards use their bitsets.
+        let low_hubs = HubBits::new(&view, 3);
+        for (strategy, hubs) in [(HopSearch::TopDown, view.hubs()), (HopSearch::DirectionOptimising, view.hubs()), (HopSearch::DirectionOptimising, &low_hubs)] {
+            let hops = within_hops(&view, hubs, s, k, strategy);
+            prop_assert_eq!(hops.nodes().collect::<Vec<_>>(), want.clone(), "{:?} with {} hubs", strategy, hubs.count());
             prop_assert_eq!(hops.count(), want.len() as u64);
             for (d, &count) in hops.per_distance.iter().enumerate() {
                 prop_assert_eq!(count, dist.iter().filter(|&&x| x == d as u32).count() as u64);

@@ -16,6 +16,8 @@ pub struct HubBits {
     row_of: Vec<u32>,
     /// `words` per hub.
     rows: Vec<u64>,
+    /// The hubs, in the order of their rows.
+    nodes: Vec<NodeIndex>,
 }
 
 impl HubBits {
@@ -35,7 +37,7 @@ impl HubBits {
                 set_bit(bits, v);
             }
         }
-        HubBits { words, row_of, rows }
+        HubBits { words, row_of, rows, nodes: hubs }
     }
 
     /// The default threshold for `view`: a hub's bitset pays when a merge of its sorted
@@ -47,7 +49,12 @@ impl HubBits {
 
     /// Nodes given a bitset.
     pub fn count(&self) -> usize {
-        self.rows.len() / self.words.max(1)
+        self.nodes.len()
+    }
+
+    /// Nodes given a bitset, highest degree first.
+    pub fn nodes(&self) -> &[NodeIndex] {
+        &self.nodes
     }
 
     /// The neighbour bitset of `n`, if it is a hub.

@@ -416,7 +416,10 @@ mod tests {
         let members: Vec<NodeIndex> = (0..v.slots() as NodeIndex).filter(|&n| crate::marks::has_bit(bits, n)).collect();
         assert_eq!(members, v.neighbours(2));
         assert!(hubs.of(0).is_none() && hubs.of(5).is_none() && hubs.of(99).is_none());
-        assert_eq!(HubBits::new(&v, 1).count(), 3, "every node with a neighbour");
+        assert_eq!(hubs.nodes(), [2]);
+        let all = HubBits::new(&v, 1);
+        assert_eq!(all.count(), 3, "every node with a neighbour");
+        assert!(all.nodes().windows(2).all(|w| v.degree(w[0]) >= v.degree(w[1])), "highest degree first");
     }
 
     #[test]
