@@ -8,7 +8,12 @@ bidirectional, igraph, rustworkx, Kuzu `* SHORTEST`), all shortest paths (kgcore
 sampled; networkx, igraph, rustworkx listing all; Kuzu `ALL SHORTEST` count), k=10 shortest
 paths (kgcore, igraph), batch shortest paths, and load/open time and memory. The slow peers run
 on the first --slow-pairs pairs only. Prints one table of p50/p99 and ratios to kgcore and
-writes it to --out. Libraries that are not installed are skipped (pip install networkx igraph
+writes it to --out.
+
+Then kgcore's whole all-shortest answer (count + 50 sampled) meets networkx's single
+bidirectional shortest path head to head: the two calls alternate on every pair, their order
+swapped each round, for --rounds rounds, so that both see the same machine at the same moment
+(on these machines a block of calls can run 15% slower than the next). Libraries that are not installed are skipped (pip install networkx igraph
 rustworkx kuzu).
 """
 
@@ -47,6 +52,22 @@ def timed_calls(pairs, fn):
     return out
 
 
+def head_to_head(pairs, rounds, first, second):
+    """Per call seconds of `first` and `second`, alternating on every pair, the one called
+    first swapped each round."""
+    a_times, b_times = [], []
+    for a, b in pairs[:5]:
+        first(a, b)
+        second(a, b)
+    for r in range(rounds):
+        for a, b in pairs:
+            for fn, out in ((first, a_times), (second, b_times))[:: 1 if r % 2 == 0 else -1]:
+                t = time.perf_counter()
+                fn(a, b)
+                out.append(time.perf_counter() - t)
+    return a_times, b_times
+
+
 def pct(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round((len(xs) - 1) * q))]
@@ -58,6 +79,7 @@ def main():
     ap.add_argument("--pairs", type=int, default=500)
     ap.add_argument("--slow-pairs", type=int, default=15)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the head-to-head comparison")
     ap.add_argument("--out", default="compare-results.md")
     args = ap.parse_args()
     work = pathlib.Path(tempfile.mkdtemp())
@@ -180,6 +202,16 @@ def main():
     lines.append("| --- | --- | --- |")
     for name, s, mb in loads:
         lines.append(f"| {name} | {s:.3f} | {mb:.0f} |")
+    kg_all, nx_one = head_to_head(pairs, args.rounds, lambda a, b: g.all_shortest_paths(a, b, sample=50, seed=1), lambda a, b: nx.bidirectional_shortest_path(G, a, b))
+    lines.append("")
+    lines.append(f"head to head, alternating on each pair, {args.rounds} rounds of {len(pairs)} pairs:")
+    lines.append("")
+    lines.append("| call | p50 | p99 |")
+    lines.append("| --- | --- | --- |")
+    lines.append(f"| kgcore all shortest, count + 50 sampled | {fmt(statistics.median(kg_all))} | {fmt(pct(kg_all, 0.99))} |")
+    lines.append(f"| networkx bidirectional_shortest_path (one path) | {fmt(statistics.median(nx_one))} | {fmt(pct(nx_one, 0.99))} |")
+    lines.append("")
+    lines.append(f"kgcore / networkx at p50: {statistics.median(kg_all) / statistics.median(nx_one):.2f}")
     text = "\n".join(lines)
     print(text)
     pathlib.Path(args.out).write_text(text + "\n")
