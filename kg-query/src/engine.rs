@@ -7,8 +7,8 @@
 //! other side's newest layer, so where asking each of its nodes "do you touch the frontier?"
 //! (a bit test of a hub's neighbour bitset per frontier node, or a search of its sorted
 //! neighbours: one binary search per frontier node, or for all paths one galloping merge with
-//! the sorted frontier) is cheaper than expanding the frontier, that is tried first. One path then
-//! follows parent links; all of them form a DAG over the nodes whose forward and backward
+//! the sorted frontier) is cheaper than expanding the frontier, that is tried first. One path
+//! then follows parent links; all of them form a DAG over the nodes whose forward and backward
 //! distances add up to the distance, which counts, enumerates and samples paths without a
 //! second search.
 
@@ -17,6 +17,7 @@ use kg_core::csr::Csr;
 use kg_core::marks::EpochMarks;
 
 use crate::filter::BitSet;
+use crate::sorted::each_common;
 
 /// Neighbour lists the search runs on.
 pub trait Adjacency: Sync {
@@ -431,39 +432,11 @@ fn sort_into(out: &mut Vec<NodeIndex>, layer: &[NodeIndex]) {
     out.sort_unstable();
 }
 
-/// Calls `f` with each element of sorted `small` that sorted `large` holds, in order, until
-/// `f` returns false. A galloping merge: its reads move forward through `large`, where a
-/// binary search per element jumps around it with a cache miss a step.
-fn each_common(small: &[NodeIndex], large: &[NodeIndex], mut f: impl FnMut(NodeIndex) -> bool) {
-    let mut lo = 0;
-    for &u in small {
-        if lo >= large.len() {
-            return;
-        }
-        // Gallop: large[lo + bound / 2] < u (or bound == 1), and u's place is below lo + bound + 1.
-        let mut bound = 1;
-        while lo + bound < large.len() && large[lo + bound] < u {
-            bound *= 2;
-        }
-        let start = lo + bound / 2;
-        let end = (lo + bound + 1).min(large.len());
-        let i = start + large[start..end].partition_point(|&x| x < u);
-        if i < large.len() && large[i] == u {
-            if !f(u) {
-                return;
-            }
-            lo = i + 1;
-        } else {
-            lo = i;
-        }
-    }
-}
-
 /// The cost, in scanned neighbours, of `n` binary searches of a sorted list of `len`: a step of
 /// a search counted as one scanned neighbour. (A galloping merge of `n` sorted nodes, used
-/// where order does not matter, costs at most this, and its steps miss the cache less.) Weighting a step 2 or 4 times more (for its cache
-/// miss) made all-shortest queries on the power-law graph slower: p99 280 and 615 µs, against
-/// 205–220 µs (`kgcore bench`).
+/// where order does not matter, costs at most this, and its steps miss the cache less.)
+/// Weighting a step 2 or 4 times more (for its cache miss) made all-shortest queries on the
+/// power-law graph slower: p99 280 and 615 µs, against 205–220 µs (`kgcore bench`).
 fn search_cost(n: usize, len: usize) -> usize {
     n * (usize::BITS - len.leading_zeros()) as usize
 }
@@ -678,35 +651,6 @@ impl Iterator for PathIter<'_> {
                     return None;
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// The galloping merge finds exactly the common elements, in order, and stops when told.
-        #[test]
-        fn each_common_is_the_intersection(mut small in proptest::collection::vec(0u32..300, 0..40), mut large in proptest::collection::vec(0u32..300, 0..400), stop_after in 0usize..5) {
-            small.sort_unstable();
-            small.dedup();
-            large.sort_unstable();
-            large.dedup();
-            let want: Vec<u32> = small.iter().copied().filter(|u| large.binary_search(u).is_ok()).collect();
-            let mut got = Vec::new();
-            each_common(&small, &large, |u| {
-                got.push(u);
-                true
-            });
-            proptest::prop_assert_eq!(&got, &want);
-            let mut first = Vec::new();
-            each_common(&small, &large, |u| {
-                first.push(u);
-                first.len() <= stop_after
-            });
-            proptest::prop_assert_eq!(&first[..], &want[..want.len().min(stop_after + 1)]);
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod paths;
 pub mod picture;
 pub mod render;
 pub mod sets;
+pub mod sorted;
 
 pub use adjacency::{NameGraph, ViewAdjacency};
 pub use card::{Card, CardGroup};

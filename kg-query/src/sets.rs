@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{QueryError, Result};
 use crate::filter::{has_bit, label_mask, set_bit};
 use crate::paths::MAX_PAIRS;
+use crate::sorted::each_common;
 
 /// Which edges of a node count: leaving it, entering it, or either.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,7 +342,7 @@ fn combine((both, a, b): (u64, u64, u64), op: SetOp) -> u64 {
 }
 
 /// |small ∩ large| of two sorted lists: a linear merge when they are of similar length,
-/// otherwise a galloping search of `large` for each member of `small`.
+/// otherwise a galloping one ([`each_common`]).
 fn intersection_count(small: &[NodeIndex], large: &[NodeIndex]) -> u64 {
     if small.is_empty() {
         return 0;
@@ -361,26 +362,11 @@ fn intersection_count(small: &[NodeIndex], large: &[NodeIndex]) -> u64 {
         }
         return n;
     }
-    let mut rest = large;
     let mut n = 0;
-    for &x in small {
-        // Gallop to a window that holds x, then search it.
-        let mut step = 1;
-        while step < rest.len() && rest[step] < x {
-            step *= 2;
-        }
-        let window = &rest[..rest.len().min(step + 1)];
-        match window.binary_search(&x) {
-            Ok(p) => {
-                n += 1;
-                rest = &rest[p + 1..];
-            }
-            Err(p) => rest = &rest[p..],
-        }
-        if rest.is_empty() {
-            break;
-        }
-    }
+    each_common(small, large, |_| {
+        n += 1;
+        true
+    });
     n
 }
 
