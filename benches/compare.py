@@ -13,8 +13,9 @@ writes it to --out.
 Then kgcore's whole all-shortest answer (count + 50 sampled) meets networkx's single
 bidirectional shortest path head to head: the two calls alternate on every pair, their order
 swapped each round, for --rounds rounds, so that both see the same machine at the same moment
-(on these machines a block of calls can run 15% slower than the next). Libraries that are not installed are skipped (pip install networkx igraph
-rustworkx kuzu).
+(on these machines a block of calls can run 15% slower than the next).
+
+Libraries that are not installed are skipped (pip install networkx igraph rustworkx kuzu).
 """
 
 import argparse
