@@ -10,6 +10,8 @@
 //! - a name shorter than three characters matches only where the text writes it in capitals,
 //!   and one of one character never;
 //! - a clinical phrase ([`STOP_PHRASES`]: `blood pressure`) holds its words, unreported;
+//! - a name of several words does not run across a comma, semicolon or colon of the text
+//!   (`cough, increased`) unless it has one itself;
 //! - a one-word name right after a short all-capitals word that is not itself a match is that
 //!   word's compound (`ST depression`, `ST-segment depression`, `T cell`), not the name,
 //!   unless the word is a route of giving a drug ([`ROUTES`]: `IM epinephrine`);
@@ -260,6 +262,10 @@ impl Dictionary {
     fn candidate(&self, view: &GraphView, text: &str, words: &[Word], first: usize, last: usize, postings: &[NodeIndex], types: Option<&[TermId]>) -> Option<Candidate> {
         let surface = &text[words[first].start..words[last].end];
         let one_word = first == last;
+        // A comma, semicolon or colon in the text ends a name, unless the name has one too
+        // (`cough, increased` is no mention of Cough increased).
+        let has_clause_break = |s: &str| s.contains([',', ';', ':']);
+        let across_clauses = !one_word && has_clause_break(surface);
         let stop_word = one_word && STOP_WORDS.binary_search(&words[first].key.as_str()).is_ok();
         let capitals = is_capitals(surface);
         let letters = words[first].key.chars().count();
@@ -272,6 +278,7 @@ impl Dictionary {
             .iter()
             .copied()
             .filter(|&n| types.is_none_or(|t| t.contains(&view.type_id(n))))
+            .filter(|&n| !across_clauses || has_clause_break(view.name(n)))
             .filter(|&n| {
                 if one_word && letters < 2 {
                     false // a letter is a letter: `T cell`, `troponin T`, `T 37.6 C`
@@ -456,6 +463,8 @@ mod tests {
         ("Heart rate", "effect/phenotype"),
         ("L-Alanine", "drug"),
         ("IL4", "gene/protein"),
+        ("Cough increased", "effect/phenotype"),
+        ("Anemia, Hemolytic", "disease"),
     ];
 
     fn found(text: &str, options: &ExtractOptions) -> Vec<(String, &'static str, Vec<NodeIndex>)> {
@@ -499,6 +508,7 @@ mod tests {
         assert_eq!(pains[0].1, "folded");
         assert_eq!(pains[1].0, "multiple sclerosis", "the longest name wins over the one inside it");
         assert!(texts("heart. failure").contains(&"heart".to_owned()) && !texts("heart. failure").iter().any(|t| t.contains("failure")));
+        assert_eq!(texts("Cough increased; cough, increased; anemia, hemolytic"), ["Cough increased", "anemia, hemolytic"], "a comma ends a name without one");
     }
 
     #[test]
