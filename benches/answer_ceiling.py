@@ -79,7 +79,8 @@ def main():
     ways["dictionary"] = [bool(m) for m in g.extract_many(answers)]
     ways["dictionary, fuzzy"] = [bool(m) for m in g.extract_many(answers, fuzzy=True)]
     hpo, linked = hpo_names_of_nodes(g)
-    ways[f"HPO names of {linked} linked terms"] = [any(n in words(a) for n in hpo) for a in answers]
+    answer_words = [words(a) for a in answers]
+    ways[f"HPO names of {linked} linked terms"] = [any(n in w for n in hpo) for w in answer_words]
     if not args.no_embed:
         from kgcore.embed import MiniLM
 

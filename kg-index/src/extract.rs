@@ -139,10 +139,15 @@ impl Dictionary {
     /// `alanine`), and a gene symbol of letters and digits may be hyphenated (`IL4`, `IL-4`).
     pub fn with_synonyms(view: &GraphView, synonyms: &[(NodeIndex, String)]) -> Self {
         let gene_type = view.vocab().node_types.get("gene/protein");
-        let mut pairs: Vec<(String, Option<NodeIndex>)> =
-            view.nodes().map(|n| (match_key(view.name(n)), Some(n))).filter(|(k, _)| !k.is_empty()).collect();
-        pairs.extend(view.nodes().filter_map(|n| Some((match_key(without_stereo_prefix(view.name(n))?), Some(n)))));
-        pairs.extend(view.nodes().filter(|&n| Some(view.type_id(n)) == gene_type).filter_map(|n| Some((hyphenated_symbol(view.name(n))?, Some(n)))));
+        let mut pairs: Vec<(String, Option<NodeIndex>)> = view
+            .nodes()
+            .flat_map(|n| {
+                let name = view.name(n);
+                let hyphenated = if Some(view.type_id(n)) == gene_type { hyphenated_symbol(name) } else { None };
+                [Some(match_key(name)), without_stereo_prefix(name).map(match_key), hyphenated].into_iter().flatten().map(move |k| (k, Some(n)))
+            })
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
         pairs.extend(synonyms.iter().filter(|(n, _)| view.contains(*n)).map(|(n, s)| (match_key(s), Some(*n))).filter(|(k, _)| !k.is_empty()));
         pairs.extend(STOP_PHRASES.iter().map(|p| (match_key(p), None)));
         pairs.sort_unstable();
@@ -390,25 +395,28 @@ fn defines_abbreviation(text: &str, words: &[Word], i: usize) -> bool {
     needed.peek().is_none() && letters.len() >= 2
 }
 
-/// The match key of a gene symbol of capitals and then digits written with a hyphen
-/// between them: `il 4` for `IL4` (the text `IL-4`); None for any other name.
-fn hyphenated_symbol(name: &str) -> Option<String> {
-    let digits = name.find(|c: char| c.is_ascii_digit())?;
-    let (letters, number) = name.split_at(digits);
+/// A gene symbol of two or more capitals and then digits, split there: `("IL", "4")` for
+/// `IL4`; None for any other name.
+fn symbol_parts(name: &str) -> Option<(&str, &str)> {
+    let (letters, number) = name.split_at(name.find(|c: char| c.is_ascii_digit())?);
     let fits = letters.len() >= 2 && letters.bytes().all(|b| b.is_ascii_uppercase()) && number.bytes().all(|b| b.is_ascii_digit());
-    fits.then(|| format!("{} {number}", letters.to_ascii_lowercase()))
+    fits.then_some((letters, number))
+}
+
+/// The match key of such a symbol written with a hyphen between its parts: `il 4` for `IL4`
+/// (the text `IL-4`).
+fn hyphenated_symbol(name: &str) -> Option<String> {
+    symbol_parts(name).map(|(letters, number)| format!("{} {number}", letters.to_ascii_lowercase()))
 }
 
 /// True when the text writes the symbol `name` in its case, as it is or with a hyphen or a
-/// space between its letters and digits (`IL-4` for `IL4`). `surface` is case-kept normalised.
+/// space between its parts (`IL-4` for `IL4`). `surface` is case-kept normalised.
 fn same_symbol(name: &str, surface: &str) -> bool {
     let name = normalize_keep_case(name);
-    if name == surface {
-        return true;
-    }
-    let Some(digits) = name.find(|c: char| c.is_ascii_digit()) else { return false };
-    let (letters, number) = name.split_at(digits);
-    surface.strip_prefix(letters).and_then(|rest| rest.strip_prefix(['-', ' '])).is_some_and(|rest| rest == number)
+    name == surface
+        || symbol_parts(&name).is_some_and(|(letters, number)| {
+            surface.strip_prefix(letters).and_then(|rest| rest.strip_prefix(['-', ' '])) == Some(number)
+        })
 }
 
 /// `Alanine` for `L-Alanine` (also `D-`, `DL-`); None for a name without such a prefix.

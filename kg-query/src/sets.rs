@@ -466,7 +466,7 @@ pub fn within_hops(view: &GraphView, hubs: &HubBits, source: NodeIndex, k: u32, 
             // nodes do, and reading their lists is most of a step's memory traffic. A hub's
             // bitset is read whole (a word per 64 slots) where a node's list costs about a cache
             // miss, so the bitsets are used while the unreached nodes are many.
-            let unreached = (view.slots() as u64).saturating_sub(per_distance.iter().sum());
+            let unreached = (view.node_count() as u64).saturating_sub(per_distance.iter().sum());
             let frontier_hubs: Vec<&[u64]> = if (hubs.count() * words) as u64 <= 16 * unreached {
                 hubs.nodes().iter().filter(|&&h| has_bit(&bits, h)).filter_map(|&h| hubs.of(h)).collect()
             } else {
